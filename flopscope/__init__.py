@@ -1,0 +1,67 @@
+"""flopscope: NumPy with analytical FLOP counting, budgets and dry-run plans.
+
+``import flopscope as flops`` for budgets, cost queries and plans;
+``import flopscope.numpy as fnp`` for the counted NumPy surface.
+
+>>> import flopscope as flops
+>>> import flopscope.numpy as fnp
+>>> with flops.BudgetContext(flop_budget=10**6) as budget:
+...     a = fnp.ones((100, 100))
+...     b = a @ a                      # 100·100·100 = 1,000,000 FLOPs
+>>> budget.flops_used
+1000000
+"""
+
+from __future__ import annotations
+
+from flopscope import accounting, errors
+from flopscope._config import configure
+from flopscope.accounting import einsum_cost, pointwise_cost, reduction_cost, svd_cost
+from flopscope.budget.context import BudgetContext
+from flopscope.budget.live import budget_live
+from flopscope.budget.namespace import namespace
+from flopscope.budget.session import session_summary as budget_summary
+from flopscope.budget.session import session_summary_dict as budget_summary_dict
+from flopscope.errors import (
+    BudgetExhaustedError,
+    ConcretizationError,
+    FlopscopeError,
+    FlopscopeWarning,
+    SymmetryError,
+    SymmetryLossWarning,
+    TimeExhaustedError,
+    UnsupportedDtypeError,
+    WeightsFileError,
+)
+from flopscope.trace.record import OpRecord
+
+import flopscope.numpy as _fnp  # noqa: E402  (builds the counted surface)
+from flopscope import stats  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BudgetContext",
+    "OpRecord",
+    "namespace",
+    "budget_summary",
+    "budget_summary_dict",
+    "budget_live",
+    "configure",
+    "accounting",
+    "einsum_cost",
+    "pointwise_cost",
+    "reduction_cost",
+    "svd_cost",
+    "stats",
+    "errors",
+    "FlopscopeError",
+    "BudgetExhaustedError",
+    "TimeExhaustedError",
+    "SymmetryError",
+    "UnsupportedDtypeError",
+    "ConcretizationError",
+    "WeightsFileError",
+    "FlopscopeWarning",
+    "SymmetryLossWarning",
+]

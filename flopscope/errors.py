@@ -1,0 +1,144 @@
+"""Exceptions and warnings raised by flopscope.
+
+Every error flopscope raises on purpose derives from :class:`FlopscopeError`, so
+``except flops.FlopscopeError`` catches all of them. Where an error also has a
+natural built-in meaning (a bad dtype is a ``TypeError``, an invalid symmetry
+claim a ``ValueError``), it derives from that built-in too, so code written for
+NumPy's exceptions keeps working.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
+    import networkx
+
+    from flopscope.trace.record import OpRecord
+
+__all__ = [
+    "FlopscopeError",
+    "BudgetExhaustedError",
+    "TimeExhaustedError",
+    "SymmetryError",
+    "UnsupportedDtypeError",
+    "ConcretizationError",
+    "WeightsFileError",
+    "FlopscopeWarning",
+    "SymmetryLossWarning",
+]
+
+
+class FlopscopeError(Exception):
+    """Base class of every error flopscope raises deliberately."""
+
+
+class BudgetExhaustedError(FlopscopeError):
+    """A counted operation would exceed the active FLOP budget.
+
+    Raised *before* the operation runs: the budget, the operation log and every
+    array are exactly as they were before the call.
+
+    Attributes
+    ----------
+    op_name:
+        Name of the refused operation (``"einsum"``, ``"linalg.svd"``...).
+    flop_cost:
+        Weighted cost the operation would have charged.
+    analytical_cost:
+        Its unweighted (analytical) cost.
+    flops_used, flop_budget, flops_remaining:
+        The state of the budget at the moment of refusal.
+    record:
+        The refused call as an :class:`~flopscope.trace.OpRecord` (not in the
+        context's log, since it never ran).
+    """
+
+    def __init__(
+        self,
+        op_name: str,
+        flop_cost: int,
+        flops_remaining: int,
+        *,
+        flop_budget: int | None = None,
+        flops_used: int | None = None,
+        analytical_cost: int | None = None,
+        record: OpRecord | None = None,
+        trace: Any = None,
+    ) -> None:
+        self.op_name = op_name
+        self.flop_cost = flop_cost
+        self.flops_remaining = flops_remaining
+        self.flop_budget = flop_budget
+        self.flops_used = flops_used
+        self.analytical_cost = analytical_cost if analytical_cost is not None else flop_cost
+        self.record = record
+        self._trace = trace
+        where = ""
+        if record is not None and record.call_site is not None:
+            where = f" at {record.call_site}"
+        message = (
+            f"{op_name}{where} would cost {flop_cost:,} FLOPs but only "
+            f"{flops_remaining:,} remain"
+        )
+        if flop_budget is not None:
+            message += f" (budget {flop_budget:,}, used {flops_used:,})"
+        message += "; the operation was not executed."
+        super().__init__(message)
+
+    @property
+    def graph(self) -> networkx.DiGraph:
+        """Data-flow graph of what ran in the context, plus the refused node.
+
+        The refused node carries ``refused=True`` so it can be highlighted.
+        """
+        if self._trace is None:
+            raise FlopscopeError("this error was raised without a trace to draw")
+        return self._trace.to_networkx(extra=self.record)
+
+    def to_dot(self, **options: Any) -> str:
+        """DOT text of :attr:`graph`, with the refused node highlighted."""
+        from flopscope.trace.dot import graph_to_dot
+
+        return graph_to_dot(self.graph, title=f"overrun at {self.op_name}", **options)
+
+
+class TimeExhaustedError(FlopscopeError):
+    """The cooperative wall-clock limit of a :class:`~flopscope.BudgetContext` passed.
+
+    Checked before and after each counted call, so a single long NumPy call can
+    overshoot the limit by its own duration before this is raised.
+    """
+
+
+class SymmetryError(FlopscopeError, ValueError):
+    """An array does not have the symmetry it was declared to have."""
+
+
+class UnsupportedDtypeError(FlopscopeError, TypeError):
+    """A counted operation was asked to work on object, string or void data.
+
+    Arithmetic on such arrays runs arbitrary Python per element, which no
+    analytical formula can count, so counted operations refuse it.
+    """
+
+
+class ConcretizationError(FlopscopeError, TypeError):
+    """An abstract (planned) array was asked for a concrete value.
+
+    Raised by :func:`flopscope.plan` when the planned function needs data it
+    cannot have: ``bool(x)``, ``float(x)``, ``x.item()``, data-dependent
+    indexing or branching.
+    """
+
+
+class WeightsFileError(FlopscopeError, ValueError):
+    """A weights file could not be read: not JSON, missing keys, bad values."""
+
+
+class FlopscopeWarning(UserWarning):
+    """Base class of flopscope's warnings."""
+
+
+class SymmetryLossWarning(FlopscopeWarning):
+    """An operation dropped symmetry that one of its inputs declared."""

@@ -1,0 +1,9 @@
+"""Executors: interpreters over the registry's callables.
+
+* :mod:`~flopscope.exec.eager` — check the budget, run NumPy, record;
+* :mod:`~flopscope.exec.dry` — derive shapes and costs, run nothing (plans);
+* :mod:`~flopscope.exec.shapes` — the shape rules the dry executor evaluates;
+* :mod:`~flopscope.exec.array` / :mod:`~flopscope.exec.abstract` — the eager and
+  abstract array types, and :mod:`~flopscope.exec.routing`, which brings NumPy's
+  override protocols back to the registry.
+"""

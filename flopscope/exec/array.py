@@ -1,0 +1,77 @@
+"""``fnp.ndarray``: a NumPy array whose arithmetic is counted.
+
+A thin subclass of :class:`numpy.ndarray`. It adds one attribute, the ids of
+the graph nodes that produced it (``_fs_src``), and routes computation back
+through the registry:
+
+* ``__array_ufunc__`` catches every ufunc applied to it (``np.exp(x)``,
+  ``np.add.reduce(x)``...);
+* ``__array_function__`` catches every NumPy API function (``np.sum(x)``,
+  ``np.einsum(...)``, ``np.linalg.svd(x)``...);
+* operators and computing methods (``x + y``, ``x @ w``, ``x.sum()``,
+  ``x.dot(w)``) are installed by :func:`install_array_methods` from a table,
+  so they take the same counted path as the ``fnp`` function of the same name.
+
+Views made by NumPy itself (``x.T``, ``x[1:]``, ``x.reshape(...)``) keep the
+subclass, and their ``.base`` chain leads back to the array holding
+``_fs_src``, so data-flow edges survive them at no cost on the hot path.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["ndarray", "install_array_methods", "source_of"]
+
+_np_ndarray = np.ndarray
+
+
+class ndarray(np.ndarray):
+    """A :class:`numpy.ndarray` whose arithmetic flopscope counts.
+
+    Every ``fnp`` function returns one; plain NumPy arrays are accepted as
+    inputs everywhere. It behaves exactly like a NumPy array, except that
+    operators, computing methods and NumPy functions applied to it are
+    charged to the active budget (or refused with a clear error).
+    """
+
+    __module__ = "flopscope.numpy"
+    # Node ids of the calls that produced this array. A slot, not an instance
+    # dict: setting it on every result is on the hot path. NumPy-made views
+    # leave it unset; read it with source_of().
+    __slots__ = ("_fs_src",)
+
+    # __array_ufunc__ and __array_function__ are installed by
+    # flopscope.exec.routing.install_protocols (see there).
+
+    def __repr__(self) -> str:
+        return repr(self.view(_np_ndarray))
+
+
+def source_of(x: ndarray) -> tuple[int, ...] | None:
+    """Producer node ids of ``x``, looking through NumPy-made views."""
+    try:
+        return x._fs_src
+    except AttributeError:  # a view NumPy made (x.T, x[1:]): ask the array it views
+        base = x.base
+        if isinstance(base, ndarray):
+            try:
+                return base._fs_src
+            except AttributeError:
+                return None
+        return None
+
+
+def install_array_methods(
+    cls: type, operators: dict[str, Callable[..., Any]], methods: dict[str, Callable[..., Any]]
+) -> None:
+    """Install operator dunders and computing methods on ``cls`` from tables.
+
+    ``operators`` maps a dunder name (``"__add__"``) to a function of
+    ``(self, other)``; ``methods`` maps a method name (``"sum"``) to a function
+    whose first argument is the array.
+    """
+    for name, fn in {**operators, **methods}.items():
+        setattr(cls, name, fn)

@@ -1,0 +1,61 @@
+"""Building the public callable of a registry entry.
+
+:func:`build_callable` turns an :class:`~flopscope.registry.OpDef` into the
+function users call, choosing the executor path by the entry's category and
+kind, and giving it NumPy's name, signature and docstring plus a note on its
+cost. One wrapper exists per entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flopscope.cost.reduction import reduction_call_cost
+from flopscope.exec.eager import (
+    make_counted_wrapper,
+    make_free_wrapper,
+    make_reduction_wrapper,
+    make_ufunc_wrapper,
+)
+from flopscope.registry import Category, OpDef
+
+__all__ = ["build_callable"]
+
+_BUILT: dict[str, Callable[..., Any]] = {}
+
+
+def _cost_note(op: OpDef) -> str:
+    if op.category is Category.FREE:
+        return "flopscope: free (0 FLOPs)."
+    return f"flopscope: counted as ``{op.name}``, cost {op.formula} FLOPs ({op.category.value})."
+
+
+def build_callable(op: OpDef) -> Callable[..., Any]:
+    """The public callable for ``op`` (built once, then reused)."""
+    built = _BUILT.get(op.name)
+    if built is not None:
+        return built
+    if op.category is Category.BLOCKED:
+        raise ValueError(f"{op.name} is blocked and has no callable")
+    if op.category is Category.FREE:
+        wrapper = make_free_wrapper(op)
+    elif op.kind == "ufunc":
+        wrapper = make_ufunc_wrapper(op)
+    elif op.category is Category.REDUCTION and op.cost is reduction_call_cost:
+        wrapper = make_reduction_wrapper(op)
+    else:
+        wrapper = make_counted_wrapper(op)
+    _decorate(wrapper, op)
+    _BUILT[op.name] = wrapper
+    return wrapper
+
+
+def _decorate(wrapper: Callable[..., Any], op: OpDef) -> None:
+    source = op.numpy_func if op.numpy_func is not None else op.impl
+    wrapper.__name__ = op.attr.rsplit(".", 1)[-1]
+    wrapper.__qualname__ = wrapper.__name__
+    wrapper.__module__ = "flopscope." + op.module if not op.module.startswith("flopscope") else op.module
+    doc = getattr(source, "__doc__", None) or ""
+    wrapper.__doc__ = f"{_cost_note(op)}\n\n{doc}" if doc else _cost_note(op)
+    wrapper.__wrapped__ = source  # type: ignore[attr-defined]  # for inspect.signature
+    wrapper.__flopscope_op__ = op  # type: ignore[attr-defined]

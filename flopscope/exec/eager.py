@@ -1,0 +1,672 @@
+"""The eager executor: cost, check, run NumPy, record.
+
+For each counted call the executor
+
+1. unwraps flopscope arrays to plain NumPy views (collecting the ids of the
+   nodes that produced them, their shapes and dtypes, and refusing object /
+   string / void data);
+2. runs the op's cost rule on the unwrapped arguments (analytical FLOPs) and
+   applies the weight and multiplier (:func:`flopscope.cost.weighted_cost`);
+3. checks the active budget and time limit, raising *before* anything runs;
+4. runs the NumPy implementation;
+5. charges the budget, appends a row to the context's trace, and wraps array
+   results as ``fnp.ndarray`` carrying the new node id.
+
+If NumPy itself raises, nothing is charged or recorded. If the cost rule
+raises (bad shapes, say), the executor lets NumPy report the error in its own
+words; see :func:`_numpy_error`.
+
+Two wrapper factories produce the public callables: :func:`make_ufunc_wrapper`
+(a specialized path for elementwise ufunc calls, the most frequent kind) and
+:func:`make_counted_wrapper` for everything else; :func:`make_free_wrapper`
+handles zero-cost operations. All three divert to the dry executor when a
+plan is being traced.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from flopscope._weights import ACTIVE_WEIGHTS
+from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, _default_context
+from flopscope.cost import weighted_cost
+from flopscope.cost._shapes import broadcast_shapes, numel
+from flopscope.errors import FlopscopeError, TimeExhaustedError, UnsupportedDtypeError
+from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.state import PLANNING
+from flopscope.registry import Category, OpDef
+from flopscope.trace.callsite import _VERDICTS, user_frame
+from flopscope.trace.trace import new_node_id
+
+__all__ = [
+    "make_ufunc_wrapper",
+    "make_counted_wrapper",
+    "make_reduction_wrapper",
+    "make_free_wrapper",
+    "charge_manual",
+    "unwrap",
+    "wrap",
+]
+
+_perf = time.perf_counter_ns
+_getframe = sys._getframe
+_np_ndarray = np.ndarray
+_np_generic = np.generic
+_asarray = np.asarray
+_weights = ACTIVE_WEIGHTS
+
+#: dtype kinds whose arithmetic runs arbitrary Python (object), or that are not
+#: numbers at all (bytes, str, void, variable-width strings).
+_REFUSED_KINDS = frozenset("OSUVT")
+_PY_NUMBERS = frozenset((int, float, complex, bool))
+_SIMPLE_PARAM_TYPES = (int, float, str, bool, type(None), np.integer, np.floating)
+_NO_KWARGS: dict = {}
+_FALLBACK = object()  # "not a fast-path call": the fast path's answer when it declines
+_UNARY = object()  # marks the absent second operand of a one-operand fast call
+
+#: Interned shape tuples (see _execute); cleared if a program uses very many.
+_SHAPES: dict[tuple, tuple] = {}
+_SHAPES_LIMIT = 65536
+
+
+def _intern_shapes(shapes: tuple, default: tuple) -> tuple:
+    found = _SHAPES.get(shapes)
+    if found is None:
+        if len(_SHAPES) >= _SHAPES_LIMIT:
+            _SHAPES.clear()
+        found = _SHAPES[shapes] = default
+    return found
+
+
+def _refuse_dtype(op_name: str, dtype: np.dtype) -> UnsupportedDtypeError:
+    return UnsupportedDtypeError(
+        f"{op_name} does not accept arrays of dtype {dtype}: arithmetic on object, "
+        "string or void data runs arbitrary Python that flopscope cannot count. "
+        "Convert to a numeric dtype first (x.astype(float))."
+    )
+
+
+# -- unwrapping arguments, wrapping results ------------------------------------------
+
+
+def _holds_arrays(seq: list | tuple) -> bool:
+    for item in seq:
+        if isinstance(item, (_np_ndarray, list, tuple)):
+            return True
+    return False
+
+
+def _source(x: FArray) -> tuple[int, ...] | None:
+    """Producer ids of a flopscope array, looking through views NumPy made of it."""
+    try:
+        return x._fs_src
+    except AttributeError:
+        base = x.base
+        if isinstance(base, FArray):
+            try:
+                return base._fs_src
+            except AttributeError:
+                return None
+        return None
+
+
+def unwrap(x: Any, srcs: list, shapes: list | None = None, dtypes: list | None = None) -> Any:
+    """``x`` with flopscope arrays replaced by plain NumPy views (recursing into lists).
+
+    Producer node ids are appended to ``srcs``; shapes and dtypes of array
+    arguments to ``shapes`` / ``dtypes`` when given.
+    """
+    if isinstance(x, FArray):
+        src = _source(x)
+        if src:
+            srcs.extend(src)
+        x = x.view(_np_ndarray)
+        if shapes is not None:
+            shapes.append(x.shape)
+            dtypes.append(x.dtype)
+        return x
+    if isinstance(x, _np_ndarray):
+        if shapes is not None:
+            shapes.append(x.shape)
+            dtypes.append(x.dtype)
+        return x
+    t = type(x)
+    if (t is list or t is tuple) and _holds_arrays(x):
+        return t(unwrap(item, srcs, shapes, dtypes) for item in x)
+    return x
+
+
+def wrap(result: Any, src: tuple[int, ...] | None) -> Any:
+    """Plain NumPy arrays in ``result`` (recursing into tuples and lists) as ``fnp.ndarray``."""
+    t = type(result)
+    if t is _np_ndarray:
+        wrapped = result.view(FArray)
+        wrapped._fs_src = src
+        return wrapped
+    if t is tuple:
+        return tuple(wrap(item, src) for item in result)
+    if isinstance(result, tuple) and hasattr(result, "_fields"):  # namedtuple results
+        return t(*(wrap(item, src) for item in result))
+    if t is list:
+        return [wrap(item, src) for item in result]
+    return result
+
+
+def _check_dtypes(op_name: str, dtypes: list) -> None:
+    for dt in dtypes:
+        if dt.kind in _REFUSED_KINDS:
+            raise _refuse_dtype(op_name, dt)
+
+
+def _simple_params(op_name: str, args: tuple, kwargs: dict) -> dict | None:
+    """Scalar parameters worth recording (never arrays: a log must not pin memory)."""
+    params = None
+    if args and type(args[0]) is str:
+        subscripts = args[0]
+        params = {"subscripts": subscripts.replace(" ", "") if " " in subscripts else subscripts}
+    for key, value in kwargs.items():
+        if key == "out":
+            continue
+        if isinstance(value, _SIMPLE_PARAM_TYPES) or (
+            type(value) is tuple and all(isinstance(v, _SIMPLE_PARAM_TYPES) for v in value)
+        ):
+            if params is None:
+                params = {}
+            params[key] = value
+    return params
+
+
+def _numpy_error(op: OpDef, args: tuple, kwargs: dict, exc: Exception) -> None:
+    """A cost rule rejected the arguments: surface NumPy's own error for them.
+
+    The arguments are invalid for the cost rule (bad shapes, bad axis...).
+    NumPy is asked to evaluate the same call so the user sees NumPy's own
+    exception type and message; the budget is not touched. If NumPy accepts
+    arguments the cost rule rejected, that is a flopscope bug, reported as one
+    instead of returning an uncounted result.
+    """
+    try:
+        op.impl(*args, **kwargs)
+    except Exception as numpy_exc:
+        raise numpy_exc.with_traceback(None) from None
+    raise FlopscopeError(
+        f"internal error: the cost rule of {op.name} rejected arguments NumPy accepts "
+        f"({type(exc).__name__}: {exc}); please report this"
+    ) from exc
+
+
+def _time_exhausted(ctx: BudgetContext, op_name: str, now: int, when: str) -> TimeExhaustedError:
+    limit = ctx._time_limit_s
+    elapsed = ctx._wall_ns() / 1e9
+    return TimeExhaustedError(
+        f"wall-clock limit of {limit:g}s passed ({elapsed:.3f}s elapsed) {when} {op_name}"
+    )
+
+
+# -- the charge-and-record step shared by every counted path ----------------------------
+
+
+def _execute(
+    ctx: BudgetContext,
+    op: OpDef,
+    impl: Callable[..., Any],
+    uargs: Any,
+    ukwargs: dict,
+    analytical: int,
+    srcs: tuple,
+    shapes: tuple,
+    dtypes: tuple,
+    params: dict | None,
+    out: Any,
+    uout: Any,
+    t0: int,
+    frame: Any,
+) -> Any:
+    """Check, run, charge, record: the steps every counted eager call shares.
+
+    Rows are kept free of objects Python's cyclic garbage collector tracks, so
+    the collector untracks them and never rescans the log (a log of tracked
+    rows costs several microseconds per call at a million rows). Hence
+    ``shapes``, ``dtypes`` and ``srcs`` arrive as tuples, and the nested
+    ``shapes`` tuple is interned (:func:`_intern_shapes`): a shared, long-lived
+    object the collector untracks once. Past the log cap a call is folded
+    straight into its per-site accumulator without building a row.
+    """
+    name = op.name
+    weight = _weights.get(name, 1.0)
+    mult = ctx._mult
+    charged = analytical if (weight == 1.0 and mult == 1.0) else weighted_cost(analytical, mult, weight)
+    # The user's call site: usually the caller's frame itself, found in one lookup.
+    code = frame.f_code
+    verdict = _VERDICTS.get(id(code))
+    if verdict is not None and not verdict[1]:
+        lasti = frame.f_lasti
+    else:
+        code, lasti = user_frame(frame)
+    if ctx._used + charged > ctx._budget:
+        row = (new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params, analytical, charged,
+               ctx._used + charged, t0 - ctx._created_ns, 0, 0, code, lasti, srcs, None, None, None)
+        raise ctx._refuse(row)
+    deadline = ctx._deadline_ns
+    if deadline is not None and t0 > deadline:
+        raise _time_exhausted(ctx, name, t0, "before")
+    t1 = _perf()
+    result = impl(*uargs, **ukwargs) if ukwargs else impl(*uargs)
+    t2 = _perf()
+    used = ctx._used = ctx._used + charged
+    node = new_node_id()
+    if out is None and type(result) is _np_ndarray:
+        result = result.view(FArray)
+        result._fs_src = (node,)
+        out_shape = result.shape
+        out_dtype = result.dtype
+    else:
+        if out is None:
+            result = wrap(result, (node,))
+            first = result[0] if type(result) is tuple else result
+        else:
+            result, first = _restore_out(result, out, uout, (node,))
+        out_shape = getattr(first, "shape", None)
+        out_dtype = getattr(first, "dtype", None)
+    rows = ctx._rows
+    if len(rows) < ctx._cap:
+        rows.append((
+            node, name, NAMESPACE.get(), _intern_shapes(shapes, shapes), dtypes, params,
+            analytical, charged, used, t0 - ctx._created_ns, t2 - t1, (t1 - t0) + (_perf() - t2),
+            code, lasti, srcs, out_shape, out_dtype, None,
+        ))
+    else:
+        namespace = NAMESPACE.get()
+        acc = ctx._overflow.get((name, namespace, id(code), lasti))
+        if acc is None:
+            acc = ctx._start_fold(name, namespace, code, lasti)
+        acc[0] += 1
+        acc[1] += analytical
+        acc[2] += charged
+        acc[3] += t2 - t1
+        acc[4] += (t1 - t0) + (_perf() - t2)
+    if used > ctx._warn_at:
+        ctx._crossed_warning_threshold()
+    t3 = _perf()
+    ctx._backend_ns += t2 - t1
+    ctx._overhead_ns += (t1 - t0) + (t3 - t2)
+    if deadline is not None and t3 > deadline:
+        raise _time_exhausted(ctx, name, t3, "after")
+    return result
+
+
+def _restore_out(result: Any, out: Any, uout: Any, src: tuple[int, ...]) -> tuple[Any, Any]:
+    """Return the caller's own ``out=`` objects in place of their unwrapped views."""
+    if type(out) is tuple:
+        mapping = {id(u): o for u, o in zip(uout, out)}
+        for o in out:
+            if isinstance(o, FArray):
+                o._fs_src = src
+        if type(result) is tuple:
+            restored = tuple(mapping.get(id(r), r) for r in result)
+            return restored, restored[0]
+        restored = mapping.get(id(result), result)
+        return restored, restored
+    if isinstance(out, FArray):
+        out._fs_src = src
+    restored = out if result is uout else wrap(result, src)
+    return restored, restored
+
+
+def _unwrap_out(out: Any, srcs: list) -> Any:
+    """Unwrap an ``out=`` argument (array or tuple of arrays/None); ``out`` does not feed edges."""
+    scratch: list = []
+    if type(out) is tuple:
+        return tuple(unwrap(o, scratch) for o in out)
+    return unwrap(out, scratch)
+
+
+# -- wrapper factories -------------------------------------------------------------------
+
+
+def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
+    """The public callable of a counted, non-ufunc entry."""
+    from flopscope.exec.dry import dry_call
+
+    impl = op.impl
+    cost_rule = op.cost
+    name = op.name
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is not None:
+            return dry_call(op, args, kwargs)
+        return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1))
+
+    return counted
+
+
+def _counted_call(
+    op: OpDef, impl: Callable[..., Any], cost_rule: Callable[..., int], name: str,
+    args: tuple, kwargs: dict, t0: int, frame: Any,
+) -> Any:
+    """The general eager path: unwrap every argument, cost, then :func:`_execute`."""
+    ctx = ACTIVE.get() or _default_context()
+    srcs: list = []
+    shapes: list = []
+    dtypes: list = []
+    uargs = list(args)
+    for i, a in enumerate(uargs):
+        t = type(a)
+        if t is FArray:  # the common case, inline; everything else through unwrap()
+            try:
+                src = a._fs_src
+            except AttributeError:
+                src = _source(a)
+            if src:
+                srcs.extend(src)
+            a = uargs[i] = a.view(_np_ndarray)
+            shapes.append(a.shape)
+            dtypes.append(a.dtype)
+        elif t is not str and t not in _PY_NUMBERS:
+            uargs[i] = unwrap(a, srcs, shapes, dtypes)
+    out = kwargs.get("out") if kwargs else None
+    uout = None
+    if kwargs:
+        ukwargs = {k: (unwrap(v, srcs, shapes, dtypes) if k != "out" else v) for k, v in kwargs.items()}
+        if out is not None:
+            uout = ukwargs["out"] = _unwrap_out(out, srcs)
+    else:
+        ukwargs = kwargs
+    _check_dtypes(name, dtypes)
+    try:
+        analytical = cost_rule(*uargs, **ukwargs)
+    except Exception as exc:  # invalid arguments: let NumPy say so in its own words
+        _numpy_error(op, uargs, ukwargs, exc)
+    params = _simple_params(name, args, kwargs) if (kwargs or (args and type(args[0]) is str)) else None
+    return _execute(ctx, op, impl, uargs, ukwargs, analytical, tuple(srcs), tuple(shapes),
+                    tuple(dtypes), params, out, uout, t0, frame)
+
+
+def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
+    """The public callable of a reduction (cost numel(input)), with a fast path.
+
+    A call whose array is a flopscope array and whose other arguments are
+    scalars (``fnp.sum(x)``, ``x.mean(axis=0)``) is costed as ``x.size``
+    directly; anything else (``out=``, plain NumPy or list input) takes the
+    general path with the entry's cost rule.
+    """
+    from flopscope.exec.dry import dry_call
+
+    impl = op.impl
+    cost_rule = op.cost
+    name = op.name
+    # For a plain ndarray, np.sum(x, ...) is defined as x.sum(...); the method
+    # skips NumPy's Python-level dispatch (about 1 us), so the fast path uses it.
+    method_impl = op.extras.get("ndarray_method", impl)
+
+    def counted_reduction(*args: Any, **kwargs: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is not None:
+            return dry_call(op, args, kwargs)
+        if args and type(args[0]) is FArray and "out" not in kwargs and "where" not in kwargs:
+            for extra in args[1:]:
+                if isinstance(extra, _np_ndarray):
+                    break
+            else:
+                a = args[0]
+                try:
+                    srcs = a._fs_src
+                except AttributeError:
+                    srcs = _source(a)
+                x = a.view(_np_ndarray)
+                dtype = x.dtype
+                if dtype.kind in _REFUSED_KINDS:
+                    raise _refuse_dtype(name, dtype)
+                params = _simple_params(name, (), kwargs) if kwargs else None
+                if len(args) > 1:
+                    params = {**(params or {}), "args": args[1:]}
+                ctx = ACTIVE.get() or _default_context()
+                return _execute(ctx, op, method_impl, (x, *args[1:]), kwargs, x.size, srcs or (),
+                                (x.shape,), (dtype,), params, None, None, t0, _getframe(1))
+        return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1))
+
+    return counted_reduction
+
+
+def _ufunc_operand(x: Any, name: str, srcs: list) -> tuple[Any, tuple, Any]:
+    """Unwrap one ufunc operand: (value to pass NumPy, its shape, its dtype or None).
+
+    Python numbers stay Python numbers (NumPy treats them as weakly typed);
+    lists and other array-likes are converted as the ufunc would convert them.
+    """
+    if isinstance(x, FArray):
+        src = _source(x)
+        if src:
+            srcs.extend(src)
+        x = x.view(_np_ndarray)
+        return x, x.shape, x.dtype
+    if isinstance(x, _np_ndarray):
+        return x, x.shape, x.dtype
+    if type(x) in _PY_NUMBERS:
+        return x, (), None
+    if isinstance(x, _np_generic):
+        return x, (), x.dtype
+    if x is None and name in ("equal", "not_equal"):
+        return x, (), None  # ``x == None`` compares elementwise to None
+    x = _asarray(unwrap(x, srcs))
+    return x, x.shape, x.dtype
+
+
+def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
+    """The public callable of a ufunc entry, plus its operator forms.
+
+    Elementwise ufuncs cost numel(broadcast output); generalized ufuncs
+    (``matmul``, ``vecdot``...) use their entry's cost rule. Calls with one or
+    two operands that are flopscope arrays or Python numbers, and no keyword
+    arguments (``x + y``, ``fnp.exp(x)``, ``x @ w``), take the fast path
+    :func:`fast`; every other call takes :func:`general`. Both charge through
+    :func:`_execute`.
+
+    The returned function carries ``forward``, ``reflected`` and ``in_place``
+    attributes: the ``__add__`` / ``__radd__`` / ``__iadd__`` forms, which go
+    straight to the fast path and, like NumPy's operators, return
+    ``NotImplemented`` for operands that opt out of ufuncs.
+    """
+    from flopscope.exec.dry import dry_call
+
+    ufunc = op.impl
+    name = op.name
+    cost_rule = op.cost
+    nin = ufunc.nin
+    elementwise = op.category in (Category.UNARY, Category.BINARY)
+
+    def general(t0: int, args: tuple, out: Any, kwargs: dict, frame: Any) -> Any:
+        ctx = ACTIVE.get() or _default_context()
+        srcs: list = []
+        uargs, shapes, dtypes = [], [], []
+        for x in args:
+            value, shape, dtype = _ufunc_operand(x, name, srcs)
+            uargs.append(value)
+            shapes.append(shape)
+            dtypes.append(dtype)
+        for dt in dtypes:
+            if dt is not None and dt.kind in _REFUSED_KINDS:
+                raise _refuse_dtype(name, dt)
+        uout = None
+        if out is not None:
+            uout = kwargs["out"] = _unwrap_out(out, srcs)
+        try:
+            if len(uargs) != nin:
+                raise TypeError("wrong number of arguments")
+            if elementwise:
+                all_shapes = list(shapes)
+                if out is not None:
+                    outs = uout if type(uout) is tuple else (uout,)
+                    all_shapes.extend(o.shape for o in outs if o is not None)
+                analytical = numel(broadcast_shapes(*all_shapes))
+            else:
+                analytical = cost_rule(*uargs, **kwargs)
+        except Exception as exc:
+            _numpy_error(op, uargs, kwargs, exc)
+        params = _simple_params(name, (), kwargs) if kwargs else None
+        return _execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs), tuple(shapes),
+                        tuple(dtypes), params, out, uout, t0, frame)
+
+    def fast(x: Any, y: Any, t0: int, frame: Any) -> Any:
+        """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain."""
+        tx = type(x)
+        if tx is FArray:
+            try:
+                srcs = x._fs_src
+            except AttributeError:
+                srcs = _source(x)
+            x = x.view(_np_ndarray)
+            shape = x.shape
+            dtype = x.dtype
+            if dtype.kind in _REFUSED_KINDS:
+                raise _refuse_dtype(name, dtype)
+            size = x.size
+        elif tx in _PY_NUMBERS:
+            srcs = None
+            shape = ()
+            dtype = None
+            size = 1
+        else:
+            return _FALLBACK
+        if y is _UNARY:
+            uargs = (x,)
+            shapes = (shape,)
+            dtypes = (dtype,)
+        else:
+            ty = type(y)
+            if ty is FArray:
+                try:
+                    src_y = y._fs_src
+                except AttributeError:
+                    src_y = _source(y)
+                if src_y:
+                    srcs = srcs + src_y if srcs else src_y
+                y = y.view(_np_ndarray)
+                shape_y = y.shape
+                dtype_y = y.dtype
+                if dtype_y.kind in _REFUSED_KINDS:
+                    raise _refuse_dtype(name, dtype_y)
+                if shape_y != shape and elementwise:
+                    if not shape:
+                        size = y.size
+                    else:
+                        try:
+                            size = numel(broadcast_shapes(shape, shape_y))
+                        except ValueError as exc:
+                            _numpy_error(op, (x, y), {}, exc)
+            elif ty in _PY_NUMBERS:
+                shape_y = ()
+                dtype_y = None
+            else:
+                return _FALLBACK
+            uargs = (x, y)
+            shapes = (shape, shape_y)
+            dtypes = (dtype, dtype_y)
+        if not elementwise:
+            try:
+                size = cost_rule(*uargs)
+            except Exception as exc:
+                _numpy_error(op, uargs, {}, exc)
+        ctx = ACTIVE.get() or _default_context()
+        return _execute(ctx, op, ufunc, uargs, _NO_KWARGS, size, srcs or (), shapes, dtypes,
+                        None, None, None, t0, frame)
+
+    def counted_ufunc(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is not None:
+            return dry_call(op, args, kwargs if out is None else {**kwargs, "out": out})
+        if not kwargs and out is None and len(args) == nin and nin <= 2:
+            result = fast(args[0], args[1] if nin == 2 else _UNARY, t0, _getframe(1))
+            if result is not _FALLBACK:
+                return result
+        return general(t0, args, out, kwargs, _getframe(1))
+
+    def forward(self: Any, other: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is None:
+            result = fast(self, other, t0, _getframe(1))
+            if result is not _FALLBACK:
+                return result
+        if _defers(other):
+            return NotImplemented
+        return counted_ufunc(self, other)
+
+    def reflected(self: Any, other: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is None:
+            result = fast(other, self, t0, _getframe(1))
+            if result is not _FALLBACK:
+                return result
+        if _defers(other):
+            return NotImplemented
+        return counted_ufunc(other, self)
+
+    def in_place(self: Any, other: Any) -> Any:
+        return counted_ufunc(self, other, out=(self,))
+
+    def unary(self: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is None:
+            result = fast(self, _UNARY, t0, _getframe(1))
+            if result is not _FALLBACK:
+                return result
+        return counted_ufunc(self)
+
+    counted_ufunc.ufunc = ufunc  # type: ignore[attr-defined]
+    if nin == 2:
+        counted_ufunc.forward = forward  # type: ignore[attr-defined]
+        counted_ufunc.reflected = reflected  # type: ignore[attr-defined]
+        counted_ufunc.in_place = in_place  # type: ignore[attr-defined]
+    elif nin == 1:
+        counted_ufunc.unary = unary  # type: ignore[attr-defined]
+    return counted_ufunc
+
+
+def _defers(other: Any) -> bool:
+    """NumPy's operator rule: an operand whose class sets ``__array_ufunc__ = None`` handles it."""
+    return getattr(type(other), "__array_ufunc__", False) is None
+
+
+def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
+    """The public callable of a zero-cost entry: unwrap, run, wrap; no charge, no record.
+
+    Results inherit the producer ids of all array inputs, so data-flow edges
+    pass through free operations (``reshape``, ``concatenate``...).
+    """
+    from flopscope.exec.dry import dry_call
+
+    impl = op.impl
+
+    def free(*args: Any, **kwargs: Any) -> Any:
+        if PLANNING.get() is not None:
+            return dry_call(op, args, kwargs)
+        srcs: list = []
+        uargs = [unwrap(a, srcs) for a in args]
+        if kwargs:
+            out = kwargs.get("out")
+            ukwargs = {k: unwrap(v, srcs) for k, v in kwargs.items()}
+            result = impl(*uargs, **ukwargs)
+            if out is not None and result is ukwargs["out"]:
+                return out
+        else:
+            result = impl(*uargs)
+        return wrap(result, tuple(dict.fromkeys(srcs)) if srcs else None)
+
+    return free
+
+
+def charge_manual(
+    ctx: BudgetContext, op_name: str, analytical: int, shapes: tuple, subscripts: str | None
+) -> None:
+    """Charge a cost computed outside the registry (``BudgetContext.deduct``)."""
+    t0 = _perf()
+    manual = OpDef(op_name, Category.CUSTOM, "flopscope", op_name, impl=lambda: None,
+                   cost=lambda: analytical)
+    params = {"subscripts": subscripts} if subscripts else None
+    _execute(ctx, manual, manual.impl, (), {}, analytical, (), tuple(tuple(s) for s in shapes),
+             (None,) * len(shapes), params, None, None, t0, _getframe(2))

@@ -1,0 +1,66 @@
+"""Contractions: einsum and the matmul family (non-ufunc members).
+
+Costs are in :mod:`flopscope.cost.einsum` and :mod:`flopscope.cost.contractions`,
+shapes in :mod:`flopscope.exec.shapes.contractions`. ``matmul``, ``vecdot``,
+``matvec`` and ``vecmat`` are ufuncs and live in :mod:`flopscope.registry.ufuncs`.
+
+``einsum`` with three or more operands is executed along the same
+opt_einsum path that is costed, so the count describes the computation that
+actually runs. An explicit ``optimize=`` (a strategy name or a path) is
+honoured for both; ``optimize=False`` still contracts pairwise along the
+default path, since a single nested loop over every index would cost the
+naive product.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from flopscope.cost import contractions as cost
+from flopscope.cost.einsum import contraction_path, einsum_call_cost, parse_einsum
+from flopscope.exec.shapes import contractions as shapes
+from flopscope.registry._core import Category, OpDef, register
+
+__all__ = ["einsum", "register_all"]
+
+
+_np_einsum = np.einsum
+
+
+def einsum(*operands: Any, optimize: Any = False, **kwargs: Any) -> Any:
+    """``numpy.einsum``, contracting 3+ operands along flopscope's costed path."""
+    n_arrays = len(operands) - 1 if type(operands[0]) is str else len(operands) // 2
+    if n_arrays <= 2:
+        return _np_einsum(*operands, optimize=optimize, **kwargs)
+    spec = parse_einsum(*operands)
+    strategy = "auto" if optimize in (False, True, None) else optimize
+    path = contraction_path(spec, strategy).as_numpy_path()
+    return np.einsum(*operands, optimize=path, **kwargs)
+
+
+_ENTRIES = [
+    ("dot", np.dot, cost.dot_cost, shapes.dot_shape, "numel(a)·numel(b)/k"),
+    ("inner", np.inner, cost.inner_cost, shapes.inner_shape, "numel(a)·numel(b)/k"),
+    ("outer", np.outer, cost.outer_cost, shapes.outer_shape, "numel(a)·numel(b)"),
+    ("vdot", np.vdot, cost.vdot_cost, shapes.vdot_shape, "numel(a)"),
+    ("tensordot", np.tensordot, cost.tensordot_cost, shapes.tensordot_shape,
+     "numel(a)·numel(b)/Π(summed axes)"),
+    ("kron", np.kron, cost.kron_cost, shapes.kron_shape, "numel(a)·numel(b)"),
+]
+
+
+def register_all() -> None:
+    register(OpDef(
+        "einsum", Category.CUSTOM, "numpy", "einsum", impl=einsum, cost=einsum_call_cost,
+        shape=shapes.einsum_shape, numpy_func=np.einsum,
+        formula="Π(distinct index sizes); 3+ operands: Σ over the opt_einsum path's steps",
+        notes="Two operands: one multiply-add per point of the index space. Three or more: "
+              "pairwise along opt_einsum's path, each step costed by the two-operand rule.",
+    ))
+    for name, fn, cost_rule, shape_rule, formula in _ENTRIES:
+        register(OpDef(
+            name, Category.CUSTOM, "numpy", name, impl=fn, cost=cost_rule, shape=shape_rule,
+            formula=formula, numpy_func=fn, notes="Costed as the equivalent einsum (FMA = 1).",
+        ))

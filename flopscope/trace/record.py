@@ -1,0 +1,157 @@
+"""The record of one counted call: a node of the cost graph and a line of the budget log.
+
+The dispatch hot path does not build these objects. It appends a plain tuple
+(a *row*, laid out by the ``R_*`` indices below) to a :class:`~flopscope.trace.Trace`;
+rows become :class:`OpRecord` objects only when someone reads the log or the
+graph. That keeps a counted call cheap and its memory small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import CodeType
+from typing import Any, Mapping
+
+__all__ = ["CallSite", "OpRecord", "row_to_record"]
+
+# Row layout. A row is a tuple; these are its field positions.
+R_ID = 0  # int: process-unique node id
+R_OP = 1  # str: op name ("add", "linalg.svd", ...)
+R_NAMESPACE = 2  # str | None: dotted namespace path
+R_SHAPES = 3  # sequence of input shapes
+R_DTYPES = 4  # sequence of input dtypes (numpy.dtype or None for non-arrays)
+R_PARAMS = 5  # dict | None: scalar parameters (subscripts, axis, ...)
+R_ANALYTICAL = 6  # int: analytical FLOPs
+R_WEIGHTED = 7  # int: FLOPs charged (analytical x multiplier x weight)
+R_CUMULATIVE = 8  # int: budget used after this call
+R_OFFSET_NS = 9  # int: ns from context start to the call
+R_BACKEND_NS = 10  # int: ns inside the NumPy implementation
+R_OVERHEAD_NS = 11  # int: ns of flopscope bookkeeping for this call
+R_CODE = 12  # CodeType | None: code object of the user's calling frame
+R_LINE = 13  # int: instruction offset in that frame (see callsite.line_of)
+R_INPUTS = 14  # sequence of node ids that produced the inputs
+R_OUT_SHAPE = 15  # tuple | None: shape of the (first) result
+R_OUT_DTYPE = 16  # numpy.dtype | None: dtype of the (first) result
+R_EXTRA = 17  # dict | None: tags (symmetry, data-dependent bound, ...)
+ROW_WIDTH = 18
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """Where in the user's code a counted call was made."""
+
+    filename: str
+    lineno: int
+    function: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno} in {self.function}"
+
+    @classmethod
+    def from_code(cls, code: CodeType | None, lasti: int) -> CallSite | None:
+        """The call site of instruction offset ``lasti`` in ``code``."""
+        if code is None:
+            return None
+        from flopscope.trace.callsite import line_of
+
+        return cls(code.co_filename, line_of(code, lasti), code.co_name)
+
+
+@dataclass(frozen=True, slots=True)
+class OpRecord:
+    """One counted call, as the budget log and the cost graph see it.
+
+    The first nine fields are the budget log's documented fields; the rest
+    describe the call as a node of the data-flow graph.
+
+    Attributes
+    ----------
+    op_name:
+        Operation name, e.g. ``"einsum"``, ``"exp"``, ``"linalg.svd"``.
+    namespace:
+        Dotted namespace path active for the call, or ``None``.
+    subscripts:
+        Einsum subscript string, or ``None``.
+    shapes:
+        Shapes of the array inputs, in call order (``()`` for scalars).
+    flop_cost:
+        FLOPs charged to the budget: analytical x multiplier x weight.
+    cumulative:
+        Budget used after this call.
+    flopscope_context_start_offset_s:
+        Seconds from the context's start to this call.
+    flopscope_backend_duration_s:
+        Seconds inside the NumPy implementation (0 for planned calls).
+    flopscope_overhead_duration_s:
+        Seconds of flopscope bookkeeping attributed to this call.
+    node_id:
+        Process-unique id of the node.
+    analytical_cost:
+        The unweighted FLOP count from the op's formula.
+    dtypes:
+        Dtype names of the inputs (``None`` for non-array inputs).
+    call_site:
+        The user's file, line and function, or ``None`` if unknown.
+    inputs:
+        Node ids of the calls whose results this call consumed.
+    output_shape, output_dtype:
+        Shape and dtype name of the (first) result.
+    params:
+        Scalar parameters of the call (``axis``, ``subscripts``...).
+    tags:
+        Extra annotations: ``symmetry``, ``bound`` (a data-dependent size
+        planned at its upper bound), ``refused`` (the call a budget refused).
+    """
+
+    op_name: str
+    namespace: str | None
+    subscripts: str | None
+    shapes: tuple
+    flop_cost: int
+    cumulative: int
+    flopscope_context_start_offset_s: float
+    flopscope_backend_duration_s: float
+    flopscope_overhead_duration_s: float
+    node_id: int = -1
+    analytical_cost: int = 0
+    dtypes: tuple = ()
+    call_site: CallSite | None = None
+    inputs: tuple[int, ...] = ()
+    output_shape: tuple | None = None
+    output_dtype: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    tags: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def weighted_cost(self) -> int:
+        """Alias of :attr:`flop_cost`, named for symmetry with :attr:`analytical_cost`."""
+        return self.flop_cost
+
+
+def _dtype_name(dtype: Any) -> str | None:
+    return None if dtype is None else str(dtype)
+
+
+def row_to_record(row: tuple) -> OpRecord:
+    """Materialize a hot-path row into an :class:`OpRecord`."""
+    params = row[R_PARAMS] or {}
+    return OpRecord(
+        op_name=row[R_OP],
+        namespace=row[R_NAMESPACE],
+        subscripts=params.get("subscripts"),
+        shapes=tuple(row[R_SHAPES]),
+        flop_cost=row[R_WEIGHTED],
+        cumulative=row[R_CUMULATIVE],
+        flopscope_context_start_offset_s=row[R_OFFSET_NS] / 1e9,
+        flopscope_backend_duration_s=row[R_BACKEND_NS] / 1e9,
+        flopscope_overhead_duration_s=row[R_OVERHEAD_NS] / 1e9,
+        node_id=row[R_ID],
+        analytical_cost=row[R_ANALYTICAL],
+        dtypes=tuple(_dtype_name(d) for d in row[R_DTYPES]),
+        call_site=CallSite.from_code(row[R_CODE], row[R_LINE]),
+        inputs=tuple(row[R_INPUTS]),
+        output_shape=row[R_OUT_SHAPE],
+        output_dtype=_dtype_name(row[R_OUT_DTYPE]),
+        params=params,
+        tags=row[R_EXTRA] or {},
+    )
