@@ -11,19 +11,38 @@ directly. They never touch a budget and need no :class:`~flopscope.BudgetContext
 
 All results are analytical (unweighted) FLOPs; :func:`weighted` applies the
 active weight and a multiplier to any of them.
+
+Every public ``*_cost`` function of every :mod:`flopscope.cost` module is
+exported here (collected at import), so a cost family's queries appear in
+``flops.accounting`` as soon as its module defines them in ``__all__``.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from typing import Any, Callable
+
+import flopscope.cost as _cost_package
 from flopscope._weights import get_weight
 from flopscope.cost import weighted_cost
-from flopscope.cost.einsum import einsum_cost
-from flopscope.cost.linalg import svd_cost
-from flopscope.cost.pointwise import pointwise_cost
-from flopscope.cost.reduction import reduction_cost
-from flopscope.cost.sorting import sort_cost
 
-__all__ = ["einsum_cost", "pointwise_cost", "reduction_cost", "svd_cost", "sort_cost", "weighted"]
+
+def _collect_queries() -> dict[str, Callable[..., Any]]:
+    queries: dict[str, Callable[..., Any]] = {}
+    for info in sorted(pkgutil.iter_modules(_cost_package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{_cost_package.__name__}.{info.name}")
+        for name in getattr(module, "__all__", ()):
+            if name.endswith("_cost") and not name.endswith("call_cost"):
+                fn = getattr(module, name)
+                if name in queries and queries[name] is not fn:
+                    raise RuntimeError(f"two cost modules define {name}")
+                queries[name] = fn
+    return queries
+
+
+_QUERIES = _collect_queries()
+globals().update(_QUERIES)
 
 
 def weighted(op_name: str, analytical: int, flop_multiplier: float = 1.0) -> int:
@@ -33,3 +52,6 @@ def weighted(op_name: str, analytical: int, flop_multiplier: float = 1.0) -> int
     100
     """
     return weighted_cost(analytical, flop_multiplier, get_weight(op_name))
+
+
+__all__ = sorted(_QUERIES) + ["weighted"]

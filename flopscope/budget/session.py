@@ -124,3 +124,21 @@ def session_summary(by_namespace: bool = False) -> str:
         session_summary_dict(by_namespace=by_namespace),
         title="flopscope Session Summary (all contexts)",
     )
+
+
+def reset() -> None:
+    """Forget everything the session ledger has counted (closed contexts' totals).
+
+    Open contexts keep counting; their totals so far are dropped from the
+    session view. Meant for test suites and long-lived interpreters that want
+    a fresh ``budget_summary()``.
+    """
+    with _lock:
+        _closed_aggregates.clear()
+        for key in _closed_totals:
+            _closed_totals[key] = 0
+        _started_ns.clear()
+        _started_ns.append(time.perf_counter_ns())
+        live = list(_open)
+    for ctx in live:
+        ctx._mark_folded()

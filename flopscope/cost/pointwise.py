@@ -13,7 +13,7 @@ from typing import Any
 
 from flopscope.cost._shapes import broadcast_shapes, numel, shape_of
 
-__all__ = ["ufunc_call_cost", "where_cost", "pointwise_cost"]
+__all__ = ["ufunc_call_cost", "where_call_cost", "pointwise_cost"]
 
 
 def ufunc_call_cost(*operands: Any, out: Any = None, **_: Any) -> int:
@@ -25,7 +25,7 @@ def ufunc_call_cost(*operands: Any, out: Any = None, **_: Any) -> int:
     return numel(broadcast_shapes(*shapes))
 
 
-def where_cost(condition: Any, x: Any = None, y: Any = None) -> int:
+def where_call_cost(condition: Any, x: Any = None, y: Any = None) -> int:
     """``where(c, x, y)`` selects per output element: numel(broadcast(c, x, y)).
 
     The one-argument form ``where(c)`` is ``nonzero(c)``: one test per element

@@ -17,22 +17,31 @@ from flopscope.cost._shapes import broadcast_shapes, numel, shape_of
 from flopscope.cost.sorting import sort_cost
 
 __all__ = [
-    "size_numel",
     "sample_cost",
-    "dims_cost",
     "permutation_cost",
-    "shuffle_cost",
     "sampled_shape",
+    "sample_call_cost",
+    "dims_call_cost",
+    "permutation_call_cost",
 ]
 
 
-def size_numel(size: Any) -> int:
-    """Number of values for a ``size=`` argument (int, tuple, or None for one)."""
-    if size is None:
-        return 1
-    if isinstance(size, (int,)) or hasattr(size, "__index__"):
-        return int(size)
-    return numel(tuple(int(s) for s in size))
+def sample_cost(shape: tuple[int, ...]) -> int:
+    """Drawing an array of ``shape`` from any distribution: numel(shape).
+
+    >>> sample_cost((256, 256))
+    65536
+    """
+    return numel(tuple(shape))
+
+
+def permutation_cost(n: int) -> int:
+    """Permuting or shuffling ``n`` items: n·⌈log2 n⌉.
+
+    >>> permutation_cost(1024)
+    10240
+    """
+    return sort_cost(int(n))
 
 
 def sampled_shape(params: tuple[Any, ...], size: Any) -> tuple[int, ...]:
@@ -44,29 +53,24 @@ def sampled_shape(params: tuple[Any, ...], size: Any) -> tuple[int, ...]:
     return broadcast_shapes(*(shape_of(p) for p in params if p is not None))
 
 
-def sample_cost(*params: Any, size: Any = None, **_: Any) -> int:
+def sample_call_cost(*params: Any, size: Any = None, **_: Any) -> int:
     """Cost rule of a distribution draw ``dist(*params, size=...)``: numel(output)."""
     return numel(sampled_shape(params, size))
 
 
-def dims_cost(*dims: Any) -> int:
+def dims_call_cost(*dims: Any) -> int:
     """Cost rule of ``randn(d0, d1, ...)`` / ``rand(...)``: d0·d1·…"""
     return numel(tuple(int(d) for d in dims))
 
 
-def permutation_cost(x: Any, axis: int = 0) -> int:
-    """Cost rule of ``permutation``: n·⌈log2 n⌉ for n items along ``axis``.
+def permutation_call_cost(x: Any, axis: int = 0) -> int:
+    """Cost rule of ``permutation`` / ``shuffle``: n·⌈log2 n⌉ for n items along ``axis``.
 
     ``x`` is an int (permute ``range(x)``) or an array (permute its slices).
     """
     if isinstance(x, int) or (hasattr(x, "__index__") and not hasattr(x, "shape")):
-        return sort_cost(int(x))
+        return permutation_cost(int(x))
     shape = shape_of(x)
     if not shape:
         return 0
-    return sort_cost(shape[axis])
-
-
-def shuffle_cost(x: Any, axis: int = 0) -> int:
-    """Cost rule of ``shuffle``: n·⌈log2 n⌉ for the n slices along ``axis``."""
-    return permutation_cost(x, axis)
+    return permutation_cost(shape[axis])

@@ -26,21 +26,27 @@ from flopscope.registry._core import (
 __all__ = ["REGISTRY", "Category", "OpDef", "by_module", "lookup", "lookup_kind", "register"]
 
 
-def _register_families() -> None:
-    from flopscope.registry import (
-        contractions,
-        free,
-        methods,
-        random,
-        reductions,
-        sorting,
-        stats,
-        testing,
-        ufuncs,
-    )
+#: Registry modules that are not families of entries.
+_NOT_FAMILIES = {"_core", "passthrough"}
 
-    for family in (ufuncs, reductions, contractions, sorting, free, methods, random, stats, testing):
-        family.register_all()
+
+def _register_families() -> None:
+    """Import every family module of this package and let it register its entries.
+
+    Families are discovered, not listed, so adding a family is adding a module
+    with a ``register_all()`` function. They register in name order; an entry
+    name registered twice is an error, whatever the order.
+    """
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name in _NOT_FAMILIES:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register_all = getattr(module, "register_all", None)
+        if register_all is not None:
+            register_all()
 
 
 _register_families()

@@ -41,13 +41,13 @@ def einsum(*operands: Any, optimize: Any = False, **kwargs: Any) -> Any:
 
 
 _ENTRIES = [
-    ("dot", np.dot, cost.dot_cost, shapes.dot_shape, "numel(a)·numel(b)/k"),
-    ("inner", np.inner, cost.inner_cost, shapes.inner_shape, "numel(a)·numel(b)/k"),
-    ("outer", np.outer, cost.outer_cost, shapes.outer_shape, "numel(a)·numel(b)"),
-    ("vdot", np.vdot, cost.vdot_cost, shapes.vdot_shape, "numel(a)"),
-    ("tensordot", np.tensordot, cost.tensordot_cost, shapes.tensordot_shape,
+    ("dot", np.dot, cost.dot_call_cost, shapes.dot_shape, "numel(a)·numel(b)/k"),
+    ("inner", np.inner, cost.inner_call_cost, shapes.inner_shape, "numel(a)·numel(b)/k"),
+    ("outer", np.outer, cost.outer_call_cost, shapes.outer_shape, "numel(a)·numel(b)"),
+    ("vdot", np.vdot, cost.vdot_call_cost, shapes.vdot_shape, "numel(a)"),
+    ("tensordot", np.tensordot, cost.tensordot_call_cost, shapes.tensordot_shape,
      "numel(a)·numel(b)/Π(summed axes)"),
-    ("kron", np.kron, cost.kron_cost, shapes.kron_shape, "numel(a)·numel(b)"),
+    ("kron", np.kron, cost.kron_call_cost, shapes.kron_shape, "numel(a)·numel(b)"),
 ]
 
 

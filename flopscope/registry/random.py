@@ -22,7 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from flopscope.cost._shapes import numel, shape_of
-from flopscope.cost.random import dims_cost, permutation_cost, sampled_shape
+from flopscope.cost.random import dims_call_cost, permutation_call_cost, sampled_shape
 from flopscope.exec.shapes import ArraySpec, bind_arguments, spec_of
 from flopscope.registry._core import Category, OpDef, register
 from flopscope.registry.free import free_op
@@ -175,10 +175,10 @@ def _bytes_shape(length: int) -> ArraySpec:
 
 
 _LEGACY_SPECIAL: dict[str, tuple[Callable[..., int], Callable[..., Any], str]] = {
-    "randn": (dims_cost, _dims_shape, "d0·d1·…"),
-    "rand": (dims_cost, _dims_shape, "d0·d1·…"),
-    "permutation": (permutation_cost, _permutation_shape, "n·⌈log2 n⌉"),
-    "shuffle": (permutation_cost, _shuffle_shape, "n·⌈log2 n⌉"),
+    "randn": (dims_call_cost, _dims_shape, "d0·d1·…"),
+    "rand": (dims_call_cost, _dims_shape, "d0·d1·…"),
+    "permutation": (permutation_call_cost, _permutation_shape, "n·⌈log2 n⌉"),
+    "shuffle": (permutation_call_cost, _shuffle_shape, "n·⌈log2 n⌉"),
     "choice": (_choice_cost, _choice_shape, "numel(output)"),
     "bytes": (_bytes_cost, _bytes_shape, "length"),
 }
@@ -218,11 +218,11 @@ def register_all() -> None:
 # -- Generator ---------------------------------------------------------------------------
 
 _GENERATOR_SPECIAL = {
-    "permutation": (lambda gen, x, axis=0: permutation_cost(x, axis), "n·⌈log2 n⌉"),
-    "shuffle": (lambda gen, x, axis=0: permutation_cost(x, axis), "n·⌈log2 n⌉"),
+    "permutation": (lambda gen, x, axis=0: permutation_call_cost(x, axis), "n·⌈log2 n⌉"),
+    "shuffle": (lambda gen, x, axis=0: permutation_call_cost(x, axis), "n·⌈log2 n⌉"),
     "permuted": (lambda gen, x, axis=None, out=None:
-                 permutation_cost(x, axis) if axis is not None
-                 else permutation_cost(numel(shape_of(x))), "n·⌈log2 n⌉ per permuted slice"),
+                 permutation_call_cost(x, axis) if axis is not None
+                 else permutation_call_cost(numel(shape_of(x))), "n·⌈log2 n⌉ per permuted slice"),
     "choice": (lambda gen, a, size=None, replace=True, p=None, axis=0, shuffle=True:
                numel(sampled_shape((), size)), "numel(output)"),
     "bytes": (lambda gen, length: int(length), "length"),

@@ -41,10 +41,10 @@ __all__ = ["UFUNC_NAMES", "ufunc_call_op", "ufunc_method_op", "register_all"]
 
 #: Generalized ufuncs: (cost rule, shape rule, formula).
 _GUFUNCS = {
-    "matmul": (contractions.matmul_cost, contraction_shapes.matmul_shape, "batch·m·k·n"),
-    "vecdot": (contractions.vecdot_cost, contraction_shapes.vecdot_shape, "numel(broadcast(x1, x2))"),
-    "matvec": (contractions.matvec_cost, contraction_shapes.matvec_shape, "batch·m·n"),
-    "vecmat": (contractions.vecmat_cost, contraction_shapes.vecmat_shape, "batch·n·m"),
+    "matmul": (contractions.matmul_call_cost, contraction_shapes.matmul_shape, "batch·m·k·n"),
+    "vecdot": (contractions.vecdot_call_cost, contraction_shapes.vecdot_shape, "numel(broadcast(x1, x2))"),
+    "matvec": (contractions.matvec_call_cost, contraction_shapes.matvec_shape, "batch·m·n"),
+    "vecmat": (contractions.vecmat_call_cost, contraction_shapes.vecmat_shape, "batch·n·m"),
 }
 
 
