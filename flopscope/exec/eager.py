@@ -162,12 +162,27 @@ def _check_dtypes(op_name: str, dtypes: list) -> None:
             raise _refuse_dtype(op_name, dt)
 
 
+_SUBSCRIPT_PARAMS: dict[str, dict] = {}
+
+
+def _subscript_params(subscripts: str) -> dict:
+    """One shared, never-mutated ``{"subscripts": ...}`` per distinct string."""
+    params = _SUBSCRIPT_PARAMS.get(subscripts)
+    if params is None:
+        if len(_SUBSCRIPT_PARAMS) >= _SHAPES_LIMIT:
+            _SUBSCRIPT_PARAMS.clear()
+        params = _SUBSCRIPT_PARAMS[subscripts] = {"subscripts": subscripts.replace(" ", "")}
+    return params
+
+
 def _simple_params(op_name: str, args: tuple, kwargs: dict) -> dict | None:
     """Scalar parameters worth recording (never arrays: a log must not pin memory)."""
     params = None
     if args and type(args[0]) is str:
-        subscripts = args[0]
-        params = {"subscripts": subscripts.replace(" ", "") if " " in subscripts else subscripts}
+        params = _subscript_params(args[0])
+        if not kwargs:
+            return params
+        params = dict(params)
     for key, value in kwargs.items():
         if key == "out":
             continue

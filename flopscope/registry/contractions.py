@@ -26,14 +26,19 @@ from flopscope.registry._core import Category, OpDef, register
 __all__ = ["einsum", "register_all"]
 
 
-_np_einsum = np.einsum
+try:  # numpy.einsum(optimize=False) is exactly this C function; calling it skips ~0.5 us
+    from numpy._core.multiarray import c_einsum as _c_einsum
+except ImportError:  # pragma: no cover - future NumPy layouts
+    _c_einsum = None
 
 
 def einsum(*operands: Any, optimize: Any = False, **kwargs: Any) -> Any:
     """``numpy.einsum``, contracting 3+ operands along flopscope's costed path."""
     n_arrays = len(operands) - 1 if type(operands[0]) is str else len(operands) // 2
     if n_arrays <= 2:
-        return _np_einsum(*operands, optimize=optimize, **kwargs)
+        if optimize is False and _c_einsum is not None:
+            return _c_einsum(*operands, **kwargs)
+        return np.einsum(*operands, optimize=optimize, **kwargs)
     spec = parse_einsum(*operands)
     strategy = "auto" if optimize in (False, True, None) else optimize
     path = contraction_path(spec, strategy).as_numpy_path()

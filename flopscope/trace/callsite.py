@@ -93,5 +93,6 @@ def warn_user(message: str, category: type[Warning] | None = None) -> None:
     if code is None:
         warnings.warn(message, category, stacklevel=2)
         return
-    warnings.warn_explicit(message, category, code.co_filename, line_of(code, lasti),
-                           module=None, registry=None)
+    # module/registry left to their defaults: an explicit module=None makes
+    # CPython drop the warning.
+    warnings.warn_explicit(message, category, code.co_filename, line_of(code, lasti))
