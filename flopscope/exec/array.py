@@ -43,6 +43,10 @@ class ndarray(np.ndarray):
     # leave it unset; read it with source_of().
     __slots__ = ("_fs_src",)
 
+    #: True on subclasses that carry declared symmetry (flopscope.symmetry); the
+    #: executors then take their general path and consult the symmetry pass.
+    _fs_symmetric = False
+
     # __array_ufunc__ and __array_function__ are installed by
     # flopscope.exec.routing.install_protocols (see there).
 

@@ -48,6 +48,7 @@ __all__ = [
     "make_reduction_wrapper",
     "make_free_wrapper",
     "charge_manual",
+    "set_symmetry_pass",
     "unwrap",
     "wrap",
 ]
@@ -65,6 +66,26 @@ _REFUSED_KINDS = frozenset("OSUVT")
 _PY_NUMBERS = frozenset((int, float, complex, bool))
 _SIMPLE_PARAM_TYPES = (int, float, str, bool, type(None), np.integer, np.floating)
 _NO_KWARGS: dict = {}
+
+#: The symmetry pass, installed by :mod:`flopscope.symmetry` (see set_symmetry_pass).
+_SYMMETRY_PASS: list[Callable[..., tuple[int, Callable[[Any], Any] | None, dict | None]] | None] = [None]
+
+
+def set_symmetry_pass(
+    fn: Callable[..., tuple[int, Callable[[Any], Any] | None, dict | None]] | None,
+) -> None:
+    """Install the function that adjusts calls involving symmetry.
+
+    ``fn(op, args, kwargs, analytical) -> (analytical, post, tags)`` is called,
+    on the general (non-fast) paths only, for a call whose arguments include
+    an array flagged ``_fs_symmetric`` or for an entry whose
+    ``extras["induces_symmetry"]`` is true (einsum: repeated operands). ``args``
+    and ``kwargs`` are the caller's own objects (identity and symmetry intact).
+    It returns the adjusted analytical cost, a function applied to the
+    wrapped result (to attach the output's symmetry) or None, and tags stored
+    with the call's record (``{"symmetry": ...}``) or None.
+    """
+    _SYMMETRY_PASS[0] = fn
 _FALLBACK = object()  # "not a fast-path call": the fast path's answer when it declines
 _UNARY = object()  # marks the absent second operand of a one-operand fast call
 
@@ -240,6 +261,8 @@ def _execute(
     uout: Any,
     t0: int,
     frame: Any,
+    post: Callable[[Any], Any] | None = None,
+    extra: dict | None = None,
 ) -> Any:
     """Check, run, charge, record: the steps every counted eager call shares.
 
@@ -264,7 +287,7 @@ def _execute(
         code, lasti = user_frame(frame)
     if ctx._used + charged > ctx._budget:
         row = (new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params, analytical, charged,
-               ctx._used + charged, t0 - ctx._created_ns, 0, 0, code, lasti, srcs, None, None, None)
+               ctx._used + charged, t0 - ctx._created_ns, 0, 0, code, lasti, srcs, None, None, extra)
         raise ctx._refuse(row)
     deadline = ctx._deadline_ns
     if deadline is not None and t0 > deadline:
@@ -287,12 +310,14 @@ def _execute(
             result, first = _restore_out(result, out, uout, (node,))
         out_shape = getattr(first, "shape", None)
         out_dtype = getattr(first, "dtype", None)
+    if post is not None:
+        result = post(result)
     rows = ctx._rows
     if len(rows) < ctx._cap:
         rows.append((
             node, name, NAMESPACE.get(), _intern_shapes(shapes, shapes), dtypes, params,
             analytical, charged, used, t0 - ctx._created_ns, t2 - t1, (t1 - t0) + (_perf() - t2),
-            code, lasti, srcs, out_shape, out_dtype, None,
+            code, lasti, srcs, out_shape, out_dtype, extra,
         ))
     else:
         namespace = NAMESPACE.get()
@@ -350,25 +375,27 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
     impl = op.impl
     cost_rule = op.cost
     name = op.name
+    induces = bool(op.extras.get("induces_symmetry"))
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         t0 = _perf()
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
-        return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1))
+        return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1), induces)
 
     return counted
 
 
 def _counted_call(
     op: OpDef, impl: Callable[..., Any], cost_rule: Callable[..., int], name: str,
-    args: tuple, kwargs: dict, t0: int, frame: Any,
+    args: tuple, kwargs: dict, t0: int, frame: Any, induces: bool = False,
 ) -> Any:
     """The general eager path: unwrap every argument, cost, then :func:`_execute`."""
     ctx = ACTIVE.get() or _default_context()
     srcs: list = []
     shapes: list = []
     dtypes: list = []
+    symmetric = False
     uargs = list(args)
     for i, a in enumerate(uargs):
         t = type(a)
@@ -383,6 +410,8 @@ def _counted_call(
             shapes.append(a.shape)
             dtypes.append(a.dtype)
         elif t is not str and t not in _PY_NUMBERS:
+            if getattr(a, "_fs_symmetric", False):
+                symmetric = True
             uargs[i] = unwrap(a, srcs, shapes, dtypes)
     out = kwargs.get("out") if kwargs else None
     uout = None
@@ -398,8 +427,22 @@ def _counted_call(
     except Exception as exc:  # invalid arguments: let NumPy say so in its own words
         _numpy_error(op, uargs, ukwargs, exc)
     params = _simple_params(name, args, kwargs) if (kwargs or (args and type(args[0]) is str)) else None
+    post = extra = None
+    if (symmetric or (induces and _repeats_an_array(args))) and _SYMMETRY_PASS[0] is not None:
+        analytical, post, extra = _SYMMETRY_PASS[0](op, args, kwargs, analytical)
     return _execute(ctx, op, impl, uargs, ukwargs, analytical, tuple(srcs), tuple(shapes),
-                    tuple(dtypes), params, out, uout, t0, frame)
+                    tuple(dtypes), params, out, uout, t0, frame, post, extra)
+
+
+def _repeats_an_array(args: tuple) -> bool:
+    """True if the same array object appears at two positions of ``args``."""
+    seen = set()
+    for a in args:
+        if isinstance(a, _np_ndarray):
+            if id(a) in seen:
+                return True
+            seen.add(id(a))
+    return False
 
 
 def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
@@ -499,7 +542,10 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         ctx = ACTIVE.get() or _default_context()
         srcs: list = []
         uargs, shapes, dtypes = [], [], []
+        symmetric = False
         for x in args:
+            if getattr(x, "_fs_symmetric", False):
+                symmetric = True
             value, shape, dtype = _ufunc_operand(x, name, srcs)
             uargs.append(value)
             shapes.append(shape)
@@ -524,8 +570,12 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         except Exception as exc:
             _numpy_error(op, uargs, kwargs, exc)
         params = _simple_params(name, (), kwargs) if kwargs else None
+        post = extra = None
+        if symmetric and _SYMMETRY_PASS[0] is not None:
+            call_kwargs = kwargs if out is None else {**kwargs, "out": out}
+            analytical, post, extra = _SYMMETRY_PASS[0](op, args, call_kwargs, analytical)
         return _execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs), tuple(shapes),
-                        tuple(dtypes), params, out, uout, t0, frame)
+                        tuple(dtypes), params, out, uout, t0, frame, post, extra)
 
     def fast(x: Any, y: Any, t0: int, frame: Any) -> Any:
         """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain."""

@@ -63,6 +63,7 @@ def register_all() -> None:
         formula="Π(distinct index sizes); 3+ operands: Σ over the opt_einsum path's steps",
         notes="Two operands: one multiply-add per point of the index space. Three or more: "
               "pairwise along opt_einsum's path, each step costed by the two-operand rule.",
+        extras={"induces_symmetry": True},
     ))
     for name, fn, cost_rule, shape_rule, formula in _ENTRIES:
         register(OpDef(
