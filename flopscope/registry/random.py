@@ -1,322 +1,301 @@
-"""Random sampling: legacy ``numpy.random`` functions and ``Generator`` methods.
+"""Random sampling: every public name of ``numpy.random``, classified.
 
-Costs (:mod:`flopscope.cost.random`): one FLOP per value drawn; permuting or
-shuffling n items n·⌈log2 n⌉. Results are bit-identical to NumPy's for the
-same seed: the legacy functions draw from NumPy's own global ``RandomState``
-(so ``fnp.random.seed(0)`` and ``np.random.seed(0)`` are the same state),
-and ``fnp.random.default_rng(seed)`` wraps ``numpy.random.default_rng(seed)``.
+``fnp.random`` mirrors ``numpy.random``:
 
-Every distribution is described by one row of :data:`DISTRIBUTIONS`: which
-arguments are its parameters (they broadcast into the output shape when no
-``size`` is given) and which trailing axes a draw adds (``multinomial`` adds
-one of length ``len(pvals)``). Cost and shape rules are generated from the
-row, so adding a distribution is adding a row.
+* **sampling functions** (``randn``, ``normal``, ``choice``, ``shuffle``...)
+  are counted (:mod:`flopscope.cost.random`: one FLOP per value drawn,
+  permutations n·⌈log2 n⌉, and the documented extras of ``choice``,
+  ``multivariate_normal``...). They draw from NumPy's own global
+  ``RandomState``, so ``fnp.random.seed(0)`` and ``np.random.seed(0)`` set
+  the same state and the draws are bit-identical;
+* **state functions** (``seed``, ``get_state``, ``set_state``,
+  ``get_bit_generator``, ``set_bit_generator``) and ``default_rng`` are free;
+* ``test`` is blocked (:mod:`flopscope.registry.blocked`), and the
+  submodules ``mtrand`` and ``bit_generator`` are withheld
+  (:mod:`flopscope.registry.passthrough`);
+* **bit generators** (``MT19937``, ``PCG64``, ``PCG64DXSM``, ``Philox``,
+  ``SFC64``, ``BitGenerator``) and ``SeedSequence`` pass through unchanged
+  (:mod:`flopscope.registry.passthrough`): they make seeds and raw bits, not
+  arrays of samples;
+* ``Generator`` and ``RandomState`` are flopscope's own counted classes
+  (:class:`Generator`, :class:`RandomState`). Each wraps the NumPy object of
+  the same name built on the same bit generator, so every method returns
+  exactly NumPy's draws, and each method is a registry entry
+  (``random.Generator.normal``, ``random.RandomState.normal``) charged by the
+  same rules as the module functions. No NumPy ``Generator`` or
+  ``RandomState`` is ever handed out through ``fnp``.
+
+Which functions exist, and their signatures, come from NumPy itself; which
+are counted and how comes from :data:`flopscope.cost.random.SAMPLERS` and the
+special rules next to it. ``tests/test_random.py`` checks that every public
+name of ``numpy.random``, ``Generator`` and ``RandomState`` is classified.
 """
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import dataclass
+import functools
 from typing import Any, Callable
 
 import numpy as np
 
-from flopscope.cost._shapes import numel, shape_of
-from flopscope.cost.random import dims_call_cost, permutation_call_cost, sampled_shape
-from flopscope.exec.shapes import ArraySpec, bind_arguments, spec_of
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.cost.random import SAMPLING_FUNCTIONS, Parameters, sampling_call_cost
+from flopscope.exec.shapes.random import no_result, sampling_shape_rule, spawn_shape
+from flopscope.registry._core import REGISTRY, Category, OpDef, register
 from flopscope.registry.free import free_op
 
-__all__ = ["DISTRIBUTIONS", "Generator", "register_all", "default_rng", "install_generator_methods"]
+__all__ = [
+    "Generator",
+    "RandomState",
+    "default_rng",
+    "register_all",
+    "install_generator_methods",
+    "sequence_shuffle",
+    "STATE_FUNCTIONS",
+    "legacy_functions",
+]
 
+#: Module functions that read or set the global generator's state: free.
+STATE_FUNCTIONS = ("seed", "get_state", "set_state", "get_bit_generator", "set_bit_generator")
 
-@dataclass(frozen=True)
-class Distribution:
-    """How a sampling function's arguments determine its output shape.
+#: State methods of ``RandomState``: free.
+_RANDOM_STATE_STATE_METHODS = ("seed", "get_state", "set_state")
 
-    ``params`` are the argument names that broadcast into the output shape;
-    ``event`` names the argument whose last axis length is appended to every
-    draw (``pvals`` for multinomial, ``mean`` for multivariate_normal), if any;
-    ``dtype`` is the result dtype when not given by a ``dtype`` argument.
-    """
+#: Reads of state return the real value even in a plan; writes do nothing there.
+_STATE_READS = frozenset({"get_state", "get_bit_generator"})
 
-    params: tuple[str, ...]
-    event: str | None = None
-    dtype: str = "float64"
+#: Module functions that are aliases of a RandomState method, for their signature.
+_SIGNATURE_ALIASES = {"ranf": "random_sample", "sample": "random_sample"}
 
-
-_F = "float64"
-_I = "int64"
-#: name -> Distribution, for every sampling function of numpy.random / Generator.
-DISTRIBUTIONS: dict[str, Distribution] = {
-    "beta": Distribution(("a", "b")),
-    "binomial": Distribution(("n", "p"), dtype=_I),
-    "chisquare": Distribution(("df",)),
-    "dirichlet": Distribution((), event="alpha"),
-    "exponential": Distribution(("scale",)),
-    "f": Distribution(("dfnum", "dfden")),
-    "gamma": Distribution(("shape", "scale")),
-    "geometric": Distribution(("p",), dtype=_I),
-    "gumbel": Distribution(("loc", "scale")),
-    "hypergeometric": Distribution(("ngood", "nbad", "nsample"), dtype=_I),
-    "laplace": Distribution(("loc", "scale")),
-    "logistic": Distribution(("loc", "scale")),
-    "lognormal": Distribution(("mean", "sigma")),
-    "logseries": Distribution(("p",), dtype=_I),
-    "multinomial": Distribution(("n",), event="pvals", dtype=_I),
-    "multivariate_hypergeometric": Distribution((), event="colors", dtype=_I),
-    "negative_binomial": Distribution(("n", "p"), dtype=_I),
-    "noncentral_chisquare": Distribution(("df", "nonc")),
-    "noncentral_f": Distribution(("dfnum", "dfden", "nonc")),
-    "normal": Distribution(("loc", "scale")),
-    "pareto": Distribution(("a",)),
-    "poisson": Distribution(("lam",), dtype=_I),
-    "power": Distribution(("a",)),
-    "rayleigh": Distribution(("scale",)),
-    "standard_cauchy": Distribution(()),
-    "standard_exponential": Distribution(()),
-    "standard_gamma": Distribution(("shape",)),
-    "standard_normal": Distribution(()),
-    "standard_t": Distribution(("df",)),
-    "triangular": Distribution(("left", "mode", "right")),
-    "uniform": Distribution(("low", "high")),
-    "vonmises": Distribution(("mu", "kappa")),
-    "wald": Distribution(("mean", "scale")),
-    "weibull": Distribution(("a",)),
-    "zipf": Distribution(("a",), dtype=_I),
-    "random": Distribution(()),
-    "random_sample": Distribution(()),
-    "ranf": Distribution(()),
-    "sample": Distribution(()),
-    "randint": Distribution(("low", "high"), dtype=_I),
-    "random_integers": Distribution(("low", "high"), dtype=_I),
-    "integers": Distribution(("low", "high"), dtype=_I),
-    "multivariate_normal": Distribution((), event="mean"),
+#: Documented formula of each sampling function (default: numel(output)).
+_FORMULAS = {
+    "permutation": "n·⌈log2 n⌉",
+    "shuffle": "n·⌈log2 n⌉",
+    "permuted": "slices·n·⌈log2 n⌉ (n = length along axis)",
+    "choice": "k; with p: 2n + k + k·⌈log2 n⌉; without replacement: k·⌈log2 n⌉ "
+              "(legacy: n·⌈log2 n⌉), + 2k·⌈log2 k⌉ when also weighted",
+    "multivariate_normal": "k·d + k·d² + factor(d) + check(d) (d = len(mean), k = numel(size))",
+    "multivariate_hypergeometric": "numel(output) (method='count': + variates·nsample)",
+    "bytes": "⌈length/4⌉",
+    "rand": "d0·d1·…",
+    "randn": "d0·d1·…",
 }
 
 
-def _event_length(dist: Distribution, named: dict[str, Any]) -> tuple[int, ...]:
-    if dist.event is None:
-        return ()
-    event = shape_of(named[dist.event])
-    return (event[-1],) if event else ()
+def legacy_functions() -> list[str]:
+    """Sampling functions of the ``numpy.random`` module flopscope counts."""
+    return sorted(name for name in SAMPLING_FUNCTIONS if callable(getattr(np.random, name, None)))
 
 
-def _shape_of_draw(dist: Distribution, named: dict[str, Any]) -> tuple[int, ...]:
-    size = named.get("size")
-    out = named.get("out")
-    if size is None and out is not None:
-        return tuple(shape_of(out))
-    params = tuple(named.get(p) for p in dist.params)
-    return (*sampled_shape(params, size), *_event_length(dist, named))
+def _methods(cls: type, names: Any) -> list[str]:
+    return sorted(name for name in names if callable(getattr(cls, name, None)))
 
 
-def distribution_rules(
-    name: str, signature_of: Callable[..., Any], skip_self: bool
-) -> tuple[Callable[..., int], Callable[..., ArraySpec]]:
-    """Cost and shape rules of sampling function ``name`` (signature from ``signature_of``)."""
-    dist = DISTRIBUTIONS[name]
-    sig = inspect.signature(signature_of)
-
-    def named_args(args: tuple, kwargs: dict) -> dict[str, Any]:
-        if skip_self:
-            args = args[1:]
-        bound = sig.bind(*args, **kwargs)
-        bound.apply_defaults()
-        return bound.arguments
-
-    def cost(*args: Any, **kwargs: Any) -> int:
-        return numel(_shape_of_draw(dist, named_args(args, kwargs)))
-
-    def shape(*args: Any, **kwargs: Any) -> ArraySpec:
-        named = named_args(args, kwargs)
-        dtype = named.get("dtype") or dist.dtype
-        if name in ("randint", "integers") and named.get("dtype") is None:
-            dtype = _I
-        return ArraySpec(_shape_of_draw(dist, named), np.dtype(dtype))
-
-    return cost, shape
-
-
-# -- legacy module-level functions -----------------------------------------------------
-
-
-def _dims_shape(*dims: Any) -> ArraySpec:
-    return ArraySpec(tuple(int(d) for d in dims), np.dtype(_F))
-
-
-def _permutation_shape(x: Any, *rest: Any, **kwargs: Any) -> ArraySpec:
-    if isinstance(x, (int, np.integer)):
-        return ArraySpec((int(x),), np.dtype(_I))
-    return spec_of(x)
-
-
-def _shuffle_shape(x: Any, *rest: Any, **kwargs: Any) -> None:
-    return None
-
-
-def _choice_shape(a: Any, size: Any = None, replace: bool = True, p: Any = None, **kwargs: Any) -> ArraySpec:
-    dtype = np.dtype(_I) if isinstance(a, (int, np.integer)) else spec_of(a).dtype
-    if size is None:
-        return ArraySpec((), dtype)
-    return ArraySpec(sampled_shape((), size), dtype)
-
-
-def _choice_cost(a: Any, size: Any = None, replace: bool = True, p: Any = None, **kwargs: Any) -> int:
-    return numel(sampled_shape((), size))
-
-
-def _bytes_cost(length: int) -> int:
-    return int(length)
-
-
-def _bytes_shape(length: int) -> ArraySpec:
-    return ArraySpec((), np.dtype("S1"))
-
-
-_LEGACY_SPECIAL: dict[str, tuple[Callable[..., int], Callable[..., Any], str]] = {
-    "randn": (dims_call_cost, _dims_shape, "d0·d1·…"),
-    "rand": (dims_call_cost, _dims_shape, "d0·d1·…"),
-    "permutation": (permutation_call_cost, _permutation_shape, "n·⌈log2 n⌉"),
-    "shuffle": (permutation_call_cost, _shuffle_shape, "n·⌈log2 n⌉"),
-    "choice": (_choice_cost, _choice_shape, "numel(output)"),
-    "bytes": (_bytes_cost, _bytes_shape, "length"),
-}
-
-_LEGACY_FREE = ("seed", "get_state", "set_state", "get_bit_generator", "set_bit_generator")
-
-
-def _no_shape(*args: Any, **kwargs: Any) -> None:
-    return None
-
-
-def register_all() -> None:
-    for name in sorted(set(DISTRIBUTIONS) | set(_LEGACY_SPECIAL)):
-        fn = getattr(np.random, name, None)
-        if fn is None or name == "integers":
-            continue
-        if name in _LEGACY_SPECIAL:
-            cost, shape, formula = _LEGACY_SPECIAL[name]
-        else:
-            cost, shape = distribution_rules(name, fn, skip_self=False)
-            formula = "numel(output)"
-        register(OpDef(
-            f"random.{name}", Category.CUSTOM, "numpy.random", name, impl=fn, cost=cost,
-            shape=shape, formula=formula, numpy_func=fn,
-            notes="Draws from NumPy's global RandomState: bit-identical to numpy.random.",
-        ))
-    for name in _LEGACY_FREE:
-        fn = getattr(np.random, name)
-        register(free_op(f"random.{name}", fn, _no_shape, module="numpy.random", attr=name,
-                         notes="State management, no arithmetic."))
-    register(free_op("random.default_rng", default_rng, _no_shape, module="numpy.random",
-                     attr="default_rng", numpy_func=np.random.default_rng,
-                     notes="Returns a flopscope Generator whose draws are counted."))
-    _register_generator_methods()
-
-
-# -- Generator ---------------------------------------------------------------------------
-
-_GENERATOR_SPECIAL = {
-    "permutation": (lambda gen, x, axis=0: permutation_call_cost(x, axis), "n·⌈log2 n⌉"),
-    "shuffle": (lambda gen, x, axis=0: permutation_call_cost(x, axis), "n·⌈log2 n⌉"),
-    "permuted": (lambda gen, x, axis=None, out=None:
-                 permutation_call_cost(x, axis) if axis is not None
-                 else permutation_call_cost(numel(shape_of(x))), "n·⌈log2 n⌉ per permuted slice"),
-    "choice": (lambda gen, a, size=None, replace=True, p=None, axis=0, shuffle=True:
-               numel(sampled_shape((), size)), "numel(output)"),
-    "bytes": (lambda gen, length: int(length), "length"),
-}
-
-
-def _generator_method_impl(method: str) -> Callable[..., Any]:
-    def impl(gen: Generator, *args: Any, **kwargs: Any) -> Any:
-        return getattr(gen._numpy, method)(*args, **kwargs)
-
-    impl.__name__ = method
-    return impl
-
-
-def _generator_special_shape(method: str) -> Callable[..., Any]:
-    def shape(gen: Any, *args: Any, **kwargs: Any) -> Any:
-        if method == "permutation":
-            return _permutation_shape(*args, **kwargs)
-        if method == "shuffle":
-            return None
-        if method == "permuted":
-            return spec_of(args[0] if args else kwargs["x"])
-        if method == "choice":
-            named = bind_arguments(np.random.Generator.choice, (None, *args), kwargs)
-            return _choice_shape(named["a"], named["size"])
-        return _bytes_shape(*args, **kwargs)
-
-    return shape
-
-
-_GENERATOR_OPS: dict[str, OpDef] = {}
-
-
-def _register_generator_methods() -> None:
-    methods = [m for m in dir(np.random.Generator) if not m.startswith("_")
-               and m not in ("bit_generator", "spawn")]
-    for method in methods:
-        numpy_method = getattr(np.random.Generator, method)
-        if method in _GENERATOR_SPECIAL:
-            cost, formula = _GENERATOR_SPECIAL[method]
-            shape = _generator_special_shape(method)
-        else:
-            probe = getattr(np.random.default_rng(0), method)
-            cost, shape = distribution_rules(method, probe, skip_self=True)
-            formula = "numel(output)"
-        op = register(OpDef(
-            f"random.Generator.{method}", Category.CUSTOM, "numpy.random.Generator", method,
-            impl=_generator_method_impl(method), cost=cost, shape=shape, formula=formula,
-            numpy_func=numpy_method,
-        ))
-        _GENERATOR_OPS[method] = op
+# -- the counted classes -------------------------------------------------------------------
 
 
 class Generator:
     """A counted :class:`numpy.random.Generator`.
 
-    Wraps a NumPy Generator built from the same bit generator, so draws are
-    bit-identical to NumPy's for the same seed; every sampling method is
-    charged numel(output) (shuffles n·⌈log2 n⌉) and returns ``fnp.ndarray``.
+    ``Generator(bit_generator)`` wraps ``numpy.random.Generator(bit_generator)``:
+    the same bit generator, hence the same draws as NumPy for the same seed.
+    Every sampling method is charged as the registry entry
+    ``random.Generator.<method>`` and returns ``fnp.ndarray`` where NumPy
+    returns an array. ``spawn`` gives counted children; pickling keeps the
+    bit generator's state.
     """
 
-    __module__ = "flopscope.numpy.random"
+    __slots__ = ("_numpy",)
 
     def __init__(self, bit_generator: np.random.BitGenerator) -> None:
         self._numpy = np.random.Generator(bit_generator)
 
     @property
     def bit_generator(self) -> np.random.BitGenerator:
+        """The bit generator (NumPy's own object: it makes raw bits, not samples)."""
         return self._numpy.bit_generator
 
-    def spawn(self, n_children: int) -> list[Generator]:
-        """Independent child generators, as :meth:`numpy.random.Generator.spawn`."""
-        return [Generator(child.bit_generator) for child in self._numpy.spawn(n_children)]
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({type(self.bit_generator).__name__})"
 
     def __repr__(self) -> str:
-        return f"Generator({type(self.bit_generator).__name__}) [flopscope, counted]"
+        return f"{self} at 0x{id(self):X}"
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"bit_generator": self._numpy.bit_generator}
+    def __reduce__(self) -> tuple:
+        return type(self), (self.bit_generator,)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._numpy = np.random.Generator(state["bit_generator"])
+
+class RandomState:
+    """A counted :class:`numpy.random.RandomState` (NumPy's legacy generator).
+
+    ``RandomState(seed)`` wraps ``numpy.random.RandomState(seed)``: the same
+    Mersenne Twister stream, hence bit-identical draws. Sampling methods are
+    charged as the registry entries ``random.RandomState.<method>``;
+    ``seed``, ``get_state`` and ``set_state`` are free.
+    """
+
+    __slots__ = ("_numpy",)
+
+    def __init__(self, seed: Any = None) -> None:
+        self._numpy = np.random.RandomState(seed)
+
+    @classmethod
+    def _adopt(cls, state: np.random.RandomState) -> RandomState:
+        """A counted RandomState around an existing NumPy one (used by unpickling)."""
+        self = cls.__new__(cls)
+        self._numpy = state
+        return self
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}({type(self._numpy._bit_generator).__name__})"
+
+    def __repr__(self) -> str:
+        return f"{self} at 0x{id(self):X}"
+
+    def __reduce__(self) -> tuple:
+        return type(self)._adopt, (self._numpy,)
+
+
+for _cls in (Generator, RandomState):
+    _cls.__module__ = "flopscope.numpy.random"
 
 
 def default_rng(seed: Any = None) -> Generator:
-    """A counted :class:`Generator` seeded exactly as :func:`numpy.random.default_rng`."""
+    """A counted :class:`Generator`, seeded exactly as :func:`numpy.random.default_rng`.
+
+    A flopscope Generator is returned as is (as NumPy returns a Generator); a
+    NumPy Generator is wrapped around its own bit generator, so both share
+    one stream.
+    """
     if isinstance(seed, Generator):
         return seed
+    if isinstance(seed, np.random.Generator):
+        return Generator(seed.bit_generator)
     return Generator(np.random.default_rng(seed).bit_generator)
 
 
-def install_generator_methods(build: Callable[[OpDef], Callable[..., Any]]) -> None:
-    """Attach the counted sampling methods to :class:`Generator` (called by the surface)."""
-    for method, op in _GENERATOR_OPS.items():
-        wrapper = build(op)
-        setattr(Generator, method, wrapper)
+# -- entries -------------------------------------------------------------------------------
 
+
+def _delegate(name: str) -> Callable[..., Any]:
+    """Implementation of method ``name``: the wrapped NumPy object's own method."""
+
+    def impl(owner: Generator | RandomState, *args: Any, **kwargs: Any) -> Any:
+        return getattr(owner._numpy, name)(*args, **kwargs)
+
+    impl.__name__ = name
+    return impl
+
+
+def _sampling_entry(prefix: str, module: str, name: str, impl: Callable[..., Any],
+                    parameters: Parameters, numpy_func: Any, *, legacy: bool, notes: str) -> OpDef:
+    return OpDef(
+        f"{prefix}{name}", Category.CUSTOM, module, name, impl=impl,
+        cost=sampling_call_cost(name, parameters, legacy=legacy),
+        shape=sampling_shape_rule(name, parameters, legacy=legacy),
+        formula=_FORMULAS.get(name, "numel(output)"), numpy_func=numpy_func, notes=notes,
+    )
+
+
+def _register_module_functions() -> None:
+    notes = ("Draws from NumPy's global RandomState, bit-identical to numpy.random; "
+             "derivation in flopscope.cost.random.")
+    for name in legacy_functions():
+        fn = getattr(np.random, name)
+        signature_of = getattr(np.random, _SIGNATURE_ALIASES.get(name, name))
+        register(_sampling_entry("random.", "numpy.random", name, fn,
+                                 Parameters.of(signature_of, name), fn, legacy=True, notes=notes))
+    for name in STATE_FUNCTIONS:
+        fn = getattr(np.random, name)
+        register(free_op(f"random.{name}", fn, fn if name in _STATE_READS else no_result,
+                         module="numpy.random", attr=name,
+                         notes="Reads or sets the global generator's state: no arithmetic."))
+    register(free_op("random.default_rng", default_rng, default_rng, module="numpy.random",
+                     attr="default_rng", numpy_func=np.random.default_rng,
+                     notes="Returns a counted flopscope Generator seeded as NumPy's."))
+
+
+def _register_methods(cls: type, numpy_cls: type, free: dict[str, Callable[..., Any]], *,
+                      legacy: bool) -> None:
+    prefix = f"random.{cls.__name__}."
+    module = f"numpy.random.{cls.__name__}"
+    # Signatures from bound methods of a throwaway instance: they exclude `self`.
+    sample_instance = numpy_cls(np.random.PCG64(0)) if not legacy else numpy_cls(0)
+    notes = (f"Method of the counted {cls.__name__}; bit-identical to "
+             f"numpy.random.{cls.__name__}.")
+    for name in _methods(numpy_cls, SAMPLING_FUNCTIONS):
+        parameters = Parameters.of(getattr(sample_instance, name), name, method=True)
+        register(_sampling_entry(prefix, module, name, _delegate(name), parameters,
+                                 getattr(numpy_cls, name), legacy=legacy, notes=notes))
+    for name, shape in free.items():
+        register(free_op(f"{prefix}{name}", _delegate(name), shape, module=module, attr=name,
+                         numpy_func=getattr(numpy_cls, name),
+                         notes="State management: no arithmetic."))
+
+
+def _spawn(owner: Generator, n_children: int) -> list[Generator]:
+    """``Generator.spawn``: counted children, as NumPy's ``type(self)(child_bit_generator)``."""
+    return [type(owner)(child) for child in owner.bit_generator.spawn(n_children)]
+
+
+def _state_method_shapes() -> dict[str, Callable[..., Any]]:
+    return {name: (_delegate(name) if name in _STATE_READS else no_result)
+            for name in _RANDOM_STATE_STATE_METHODS}
+
+
+def register_all() -> None:
+    _register_module_functions()
+    _register_methods(RandomState, np.random.RandomState, _state_method_shapes(), legacy=True)
+    _register_methods(Generator, np.random.Generator, {}, legacy=False)
+    register(free_op("random.Generator.spawn", _spawn, spawn_shape,
+                     module="numpy.random.Generator", attr="spawn",
+                     numpy_func=np.random.Generator.spawn,
+                     notes="Independent counted child generators; no arithmetic."))
+
+
+# -- installing the public methods ---------------------------------------------------------
+
+
+def sequence_shuffle(counted: Callable[..., Any], *, method: bool) -> Callable[..., Any]:
+    """``counted`` shuffle that also shuffles a Python list in place.
+
+    The executor hands NumPy plain views of arrays, so arrays (flopscope's
+    too) are shuffled in the caller's memory. A list holding arrays or lists
+    would instead reach NumPy as a rebuilt copy and the caller's list would
+    not change. So a list is shuffled through an index array: NumPy's
+    shuffle makes the same draws and swaps for a list and for a 1-D array of
+    its length, so applying the shuffled indices to the list gives exactly
+    NumPy's result and leaves the generator in NumPy's state.
+    """
+
+    @functools.wraps(counted)
+    def shuffle(*args: Any, **kwargs: Any) -> None:
+        head, rest = (args[:1], args[1:]) if method else ((), args)
+        x = rest[0] if rest else kwargs.get("x")
+        axis = rest[1] if len(rest) > 1 else kwargs.get("axis", 0)
+        if type(x) is not list or axis != 0:  # NumPy rejects axis != 0 for lists itself
+            return counted(*args, **kwargs)
+        order = np.arange(len(x))
+        if rest:
+            counted(*head, order, *rest[1:], **kwargs)
+        else:
+            counted(*head, **{**kwargs, "x": order})
+        x[:] = [x[i] for i in order.tolist()]
+        return None
+
+    return shuffle
+
+
+def install_generator_methods(build: Callable[[OpDef], Callable[..., Any]]) -> None:
+    """Attach the counted methods to :class:`Generator` and :class:`RandomState`.
+
+    Called once by the surface builder with its callable factory.
+    """
+    classes = {f"numpy.random.{cls.__name__}": cls for cls in (Generator, RandomState)}
+    for op in REGISTRY.values():
+        cls = classes.get(op.module)
+        if cls is None or op.category is Category.BLOCKED:
+            continue
+        fn = build(op)
+        if op.attr == "shuffle":
+            fn = sequence_shuffle(fn, method=True)
+        setattr(cls, op.attr, fn)
