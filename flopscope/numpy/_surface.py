@@ -13,7 +13,11 @@ A module's namespace holds
   by identity of the NumPy objects;
 * pass-through names: constants, dtypes and type helpers (``pi``,
   ``float32``, ``finfo``...) listed in :mod:`flopscope.registry.passthrough`;
-* a module ``__getattr__`` that explains blocked and unsupported names.
+* a module ``__getattr__`` that explains blocked and withheld names (why they
+  are unavailable and what to use instead) and names not classified yet.
+
+Blocked ``ndarray`` methods (``x.tofile``) are installed on ``fnp.ndarray`` as
+attributes whose lookup raises the same ``AttributeError``.
 """
 
 from __future__ import annotations
@@ -28,9 +32,13 @@ from flopscope.exec.dispatch import build_callable
 from flopscope.exec.routing import BLOCKED, FUNCTIONS, UFUNC_CALLS, install_protocols
 from flopscope.numpy._array_methods import array_methods
 from flopscope.registry import REGISTRY, Category, OpDef
-from flopscope.registry.passthrough import passthrough_names
+from flopscope.registry.passthrough import passthrough_names, passthrough_value, withheld_reason
 
-__all__ = ["build_surface", "populate", "CALLABLES"]
+__all__ = ["build_surface", "populate", "CALLABLES", "blocked_message", "BlockedAttribute"]
+
+#: Modules whose functions NumPy dispatches through ``__array_function__``
+#: (methods of classes such as ``numpy.random.Generator`` never are).
+_DISPATCHING_MODULES = frozenset({"numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.testing"})
 
 #: entry name -> public callable.
 CALLABLES: dict[str, Callable[..., Any]] = {}
@@ -53,9 +61,15 @@ def build_surface() -> None:
     global _built
     if _built:
         return
+    blocked_methods: dict[str, BlockedAttribute] = {}
     for op in REGISTRY.values():
         if op.category is Category.BLOCKED:
             _BLOCKED_NAMES.setdefault(op.module, {})[op.attr] = op
+            if op.module == "numpy.ndarray":
+                blocked_methods[op.attr] = BlockedAttribute(
+                    blocked_message("flopscope.numpy.ndarray", op.attr, op.notes)
+                )
+                continue
             real = _real_module(op.module)
             target = getattr(real, op.attr, None) if real is not None else None
             if target is not None and callable(target):
@@ -66,12 +80,12 @@ def build_surface() -> None:
         _EXPORTS.setdefault(op.module, {})[op.attr] = fn
         if op.kind == "ufunc":
             UFUNC_CALLS[op.impl] = fn
-        elif op.numpy_func is not None and op.module.startswith("numpy") and "." not in op.attr:
+        elif op.numpy_func is not None and op.module in _DISPATCHING_MODULES:
             FUNCTIONS.setdefault(op.numpy_func, fn)
     _add_aliases()
     install_protocols()
     methods = array_methods(CALLABLES)
-    install_array_methods(FArray, methods, {})
+    install_array_methods(FArray, methods, blocked_methods)
     install_array_methods(AbstractArray, methods, {})
     from flopscope.registry.random import install_generator_methods
 
@@ -99,6 +113,30 @@ def _add_aliases() -> None:
                 exports[attr] = fn
 
 
+def blocked_message(public_name: str, name: str, reason: str) -> str:
+    """The message of a blocked or withheld name: what, why, and what to do instead."""
+    return (
+        f"{public_name}.{name} is blocked in flopscope: {reason} "
+        "(docs/blocked.md lists every blocked name.)"
+    )
+
+
+class BlockedAttribute:
+    """A class attribute whose lookup raises ``AttributeError`` (blocked ``ndarray`` methods).
+
+    ``hasattr(x, "tofile")`` is then ``False`` on a flopscope array, as for a
+    name that does not exist, and the message explains why.
+    """
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        raise AttributeError(self.message)
+
+
 def _module_getattr(module: str, public_name: str) -> Callable[[str], Any]:
     blocked = _BLOCKED_NAMES.get(module, {})
     real = _real_module(module)
@@ -106,7 +144,10 @@ def _module_getattr(module: str, public_name: str) -> Callable[[str], Any]:
     def __getattr__(name: str) -> Any:
         op = blocked.get(name)
         if op is not None:
-            raise AttributeError(f"{module}.{name} is blocked in flopscope: {op.notes}")
+            raise AttributeError(blocked_message(public_name, name, op.notes))
+        reason = withheld_reason(module, name)
+        if reason is not None:
+            raise AttributeError(blocked_message(public_name, name, reason))
         if real is not None and hasattr(real, name) and not name.startswith("_"):
             raise AttributeError(
                 f"{public_name}.{name} is not available: flopscope has no cost rule for "
@@ -128,7 +169,7 @@ def populate(namespace: dict[str, Any], module: str, public_name: str) -> list[s
     if real is not None:
         for name in passthrough_names(module):
             if hasattr(real, name):
-                exports.setdefault(name, getattr(real, name))
+                exports.setdefault(name, passthrough_value(module, name))
     namespace.update(exports)
     namespace["__getattr__"] = _module_getattr(module, public_name)
     return sorted(exports)

@@ -4,7 +4,9 @@ Methods that compute and mirror a function (``x.sum()`` is ``np.sum(x)``) are
 routed to that function's entry by :mod:`flopscope.numpy._array_methods`.
 The entries here are the rest: copies that should carry data-flow edges
 (``x.copy()``, ``x.astype()``, ``x.flatten()``), computed in-place methods
-(``x.sort()``, in :mod:`flopscope.registry.sorting`), and blocked file I/O.
+(``x.sort()``, in :mod:`flopscope.registry.sorting`), and blocked file I/O
+(``x.tofile()``, ``x.dump()``), which the surface installs on ``fnp.ndarray``
+as attributes whose lookup raises ``AttributeError`` with the reason.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 from flopscope.exec.shapes import ArraySpec, spec_of
 from flopscope.exec.shapes import free as rules
 from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry.blocked import BLOCKED
 from flopscope.registry.free import free_op
 
 __all__ = ["register_all"]
@@ -32,9 +35,10 @@ _FREE_METHODS = {
     "ravel": (np.ndarray.ravel, rules.ravel),
 }
 
+#: Methods writing files: blocked for the same reason as ``numpy.save``.
 _BLOCKED_METHODS = {
-    "tofile": "writing files is not available inside flopscope; return the array instead",
-    "dump": "pickling to files is not available inside flopscope; return the array instead",
+    "tofile": BLOCKED["numpy"]["save"],
+    "dump": BLOCKED["numpy"]["save"],
 }
 
 
