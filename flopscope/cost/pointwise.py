@@ -13,7 +13,7 @@ from typing import Any
 
 from flopscope.cost._shapes import broadcast_shapes, numel, shape_of
 
-__all__ = ["ufunc_call_cost", "where_call_cost", "pointwise_cost"]
+__all__ = ["ufunc_call_cost", "pointwise_cost"]
 
 
 def ufunc_call_cost(*operands: Any, out: Any = None, **_: Any) -> int:
@@ -23,17 +23,6 @@ def ufunc_call_cost(*operands: Any, out: Any = None, **_: Any) -> int:
         outs = out if isinstance(out, tuple) else (out,)
         shapes.extend(shape_of(o) for o in outs if o is not None)
     return numel(broadcast_shapes(*shapes))
-
-
-def where_call_cost(condition: Any, x: Any = None, y: Any = None) -> int:
-    """``where(c, x, y)`` selects per output element: numel(broadcast(c, x, y)).
-
-    The one-argument form ``where(c)`` is ``nonzero(c)``: one test per element
-    of ``c``.
-    """
-    if x is None and y is None:
-        return numel(shape_of(condition))
-    return numel(broadcast_shapes(shape_of(condition), shape_of(x), shape_of(y)))
 
 
 def pointwise_cost(op_name: str, shape: tuple[int, ...] | None = None, *, shapes: Any = None) -> int:
