@@ -163,31 +163,32 @@ def test_conj_method():
 
 
 NUMPY_FUNCTIONS = [
-    (lambda m, fx: m.exp(fx), "exp", 12),
-    (lambda m, fx: m.sqrt(fx), "sqrt", 12),
-    (lambda m, fx: m.maximum(fx, 0), "maximum", 12),
-    (lambda m, fx: m.sum(fx), "sum", 12),
-    (lambda m, fx: m.mean(fx, axis=0), "mean", 12),
-    (lambda m, fx: m.einsum("ij,kj->ik", fx, fx), "einsum", 36),
-    (lambda m, fx: m.matmul(fx, fx.T), "matmul", 36),
-    (lambda m, fx: m.tensordot(fx, fx, axes=2), "tensordot", 12),
-    (lambda m, fx: m.outer(fx[0], fx[1]), "outer", 16),
-    (lambda m, fx: m.inner(fx, fx), "inner", 36),
-    (lambda m, fx: m.vdot(fx, fx), "vdot", 12),
-    (lambda m, fx: m.kron(fx[:1], fx[:1]), "kron", 16),
-    (lambda m, fx: m.sort(fx), "sort", 3 * 4 * 2),
+    (lambda m, fx, fy: m.exp(fx), "exp", 12),
+    (lambda m, fx, fy: m.sqrt(fx), "sqrt", 12),
+    (lambda m, fx, fy: m.maximum(fx, 0), "maximum", 12),
+    (lambda m, fx, fy: m.sum(fx), "sum", 12),
+    (lambda m, fx, fy: m.mean(fx, axis=0), "mean", 12),
+    (lambda m, fx, fy: m.einsum("ij,kj->ik", fx, fy), "einsum", 36),
+    (lambda m, fx, fy: m.matmul(fx, fy.T), "matmul", 36),
+    (lambda m, fx, fy: m.tensordot(fx, fx, axes=2), "tensordot", 12),
+    (lambda m, fx, fy: m.outer(fx[0], fx[1]), "outer", 16),
+    (lambda m, fx, fy: m.inner(fx, fx), "inner", 36),
+    (lambda m, fx, fy: m.vdot(fx, fx), "vdot", 12),
+    (lambda m, fx, fy: m.kron(fx[:1], fx[:1]), "kron", 16),
+    (lambda m, fx, fy: m.sort(fx), "sort", 3 * 4 * 2),
 ]
 
 
 @pytest.mark.parametrize("call, name, expected", NUMPY_FUNCTIONS)
 def test_numpy_functions_on_flopscope_arrays(call, name, expected):
-    x, _, fx, _ = _pair()
-    cost_np, result_np, log = _cost(lambda: call(np, fx))
-    cost_fnp, result_fnp, _ = _cost(lambda: call(fnp, fx))
+    # Two distinct arrays: the same object twice would (rightly) be costed as symmetric.
+    x, y, fx, fy = _pair()
+    cost_np, result_np, log = _cost(lambda: call(np, fx, fy))
+    cost_fnp, result_fnp, _ = _cost(lambda: call(fnp, fx, fy))
     assert cost_np == cost_fnp == expected
     assert log[-1].op_name == name
     assert type(result_np) is type(result_fnp)
-    np.testing.assert_allclose(np.asarray(result_np), call(np, x))
+    np.testing.assert_allclose(np.asarray(result_np), call(np, x, y))
 
 
 def test_ufunc_methods_are_counted():

@@ -51,7 +51,10 @@ def build_callable(op: OpDef) -> Callable[..., Any]:
 
 
 def _decorate(wrapper: Callable[..., Any], op: OpDef) -> None:
-    source = op.numpy_func if op.numpy_func is not None else op.impl
+    # An implementation with its own docstring extends NumPy's function (svd's
+    # ``k=``, einsum's costed path): document and sign the wrapper with it.
+    extends = op.impl is not op.numpy_func and getattr(op.impl, "__doc__", None)
+    source = op.impl if (extends or op.numpy_func is None) else op.numpy_func
     wrapper.__name__ = op.attr.rsplit(".", 1)[-1]
     wrapper.__qualname__ = wrapper.__name__
     wrapper.__module__ = "flopscope." + op.module if not op.module.startswith("flopscope") else op.module

@@ -305,7 +305,7 @@ def _execute(
     else:
         if out is None:
             result = wrap(result, (node,))
-            first = result[0] if type(result) is tuple else result
+            first = result[0] if (type(result) is tuple and result) else result
         else:
             result, first = _restore_out(result, out, uout, (node,))
         out_shape = getattr(first, "shape", None)
@@ -368,6 +368,41 @@ def _unwrap_out(out: Any, srcs: list) -> Any:
 # -- wrapper factories -------------------------------------------------------------------
 
 
+def _positional_tail(op: OpDef) -> tuple[int | None, tuple[str, ...]]:
+    """Where ``out`` can be passed positionally, and the parameter names from there on.
+
+    ``np.round(x, 1, out)`` passes ``out`` by position; the executor moves such
+    trailing positional arguments to keywords (their parameter names) so that
+    ``out`` is recognised, unwrapped and returned as the caller's own array.
+    ``(None, ())`` when the signature has no positional ``out``.
+    """
+    import inspect
+
+    fn = op.numpy_func if op.numpy_func is not None else op.impl
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None, ()
+    names = [p.name for p in params]
+    if "out" not in names:
+        return None, ()
+    position = names.index("out")
+    tail = params[position:]
+    if any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in tail):
+        tail = [p for p in tail if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        if not tail or tail[0].name != "out":
+            return None, ()
+    return position, tuple(p.name for p in tail)
+
+
+def _keywords_from(args: tuple, kwargs: dict, position: int, names: tuple[str, ...]) -> tuple:
+    """Move ``args[position:]`` into ``kwargs`` under ``names``."""
+    moved = dict(zip(names, args[position:]))
+    if len(args) - position > len(names) or moved.keys() & kwargs.keys():
+        return args, kwargs  # let NumPy report the bad call itself
+    return args[:position], {**kwargs, **moved}
+
+
 def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
     """The public callable of a counted, non-ufunc entry."""
     from flopscope.exec.dry import dry_call
@@ -376,9 +411,12 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
     cost_rule = op.cost
     name = op.name
     induces = bool(op.extras.get("induces_symmetry"))
+    out_position, tail = _positional_tail(op)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         t0 = _perf()
+        if out_position is not None and len(args) > out_position:
+            args, kwargs = _keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
         return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1), induces)
@@ -461,9 +499,12 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
     # For a plain ndarray, np.sum(x, ...) is defined as x.sum(...); the method
     # skips NumPy's Python-level dispatch (about 1 us), so the fast path uses it.
     method_impl = op.extras.get("ndarray_method", impl)
+    out_position, tail = _positional_tail(op)
 
     def counted_reduction(*args: Any, **kwargs: Any) -> Any:
         t0 = _perf()
+        if out_position is not None and len(args) > out_position:
+            args, kwargs = _keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
         if args and type(args[0]) is FArray and "out" not in kwargs and "where" not in kwargs:

@@ -11,7 +11,7 @@ why and what to do instead.
 from __future__ import annotations
 
 from flopscope.budget.namespace import namespace
-from flopscope.budget.session import session_summary as _session_summary
+from flopscope.budget.session import session_summary as budget_summary
 from flopscope.budget.session import session_summary_dict as budget_summary_dict
 from flopscope.exec.array import ndarray
 from flopscope.numpy._surface import populate as _populate
@@ -20,13 +20,6 @@ __all__ = _populate(globals(), "numpy", "flopscope.numpy") + [
     "ndarray", "namespace", "budget_summary", "budget_summary_dict",
     "linalg", "fft", "random", "testing",
 ]
-
-
-def budget_summary(by_namespace: bool = False) -> str:
-    """Print and return the session-wide budget summary (same as ``flops.budget_summary``)."""
-    text = _session_summary(by_namespace=by_namespace)
-    print(text)
-    return text
 
 
 from flopscope.numpy import fft, linalg, random, testing  # noqa: E402  (submodules use the surface)
