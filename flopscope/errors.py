@@ -24,6 +24,7 @@ __all__ = [
     "UnsupportedDtypeError",
     "ConcretizationError",
     "WeightsFileError",
+    "GraphvizNotFoundError",
     "FlopscopeWarning",
     "SymmetryLossWarning",
 ]
@@ -134,6 +135,10 @@ class ConcretizationError(FlopscopeError, TypeError):
 
 class WeightsFileError(FlopscopeError, ValueError):
     """A weights file could not be read: not JSON, missing keys, bad values."""
+
+
+class GraphvizNotFoundError(FlopscopeError, FileNotFoundError):
+    """The Graphviz ``dot`` program, needed to render SVG/PNG/PDF, is not installed."""
 
 
 class FlopscopeWarning(UserWarning):

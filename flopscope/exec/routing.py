@@ -23,7 +23,9 @@ from typing import Any, Callable
 import numpy as np
 
 from flopscope.exec.abstract import AbstractArray
+from flopscope.errors import ConcretizationError
 from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.state import PLANNING
 
 __all__ = ["UFUNC_CALLS", "FUNCTIONS", "BLOCKED", "route_ufunc", "route_function",
            "install_protocols"]
@@ -77,11 +79,37 @@ def _array_function(self: Any, func: Any, types: Any, args: Any, kwargs: Any) ->
     return route_function(func, types, args, kwargs)
 
 
+def _outside_plan(self: AbstractArray, what: str) -> ConcretizationError:
+    return ConcretizationError(
+        f"{what} was applied to an abstract array {self.shape} {self.dtype} outside the "
+        "flops.plan call that made it; abstract arrays have no data to compute with. "
+        "Use plan.outputs as shapes for another plan, or run the function on real arrays."
+    )
+
+
+def _abstract_array_ufunc(self: Any, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    if PLANNING.get() is None:
+        raise _outside_plan(self, f"numpy.{ufunc.__name__}")
+    return _array_ufunc(self, ufunc, method, *inputs, **kwargs)
+
+
+def _abstract_array_function(self: Any, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+    if PLANNING.get() is None:
+        raise _outside_plan(self, f"numpy.{getattr(func, '__name__', func)}")
+    return route_function(func, types, args, kwargs)
+
+
 def install_protocols() -> None:
-    """Make flopscope's array types hand NumPy's override protocols to this module."""
-    for cls in (FArray, AbstractArray):
-        cls.__array_ufunc__ = _array_ufunc
-        cls.__array_function__ = _array_function
+    """Make flopscope's array types hand NumPy's override protocols to this module.
+
+    Abstract arrays only make sense while their plan is being traced; used
+    after it (leaked out of the planned function), they raise
+    :class:`~flopscope.errors.ConcretizationError` instead of recursing.
+    """
+    FArray.__array_ufunc__ = _array_ufunc
+    FArray.__array_function__ = _array_function
+    AbstractArray.__array_ufunc__ = _abstract_array_ufunc
+    AbstractArray.__array_function__ = _abstract_array_function
 
 
 def _known_types(types: Any) -> bool:

@@ -251,9 +251,14 @@ class Trace:
                 refused=bool(rec.tags.get("refused", False)),
             )
         for rec in records:
+            symmetric_inputs = rec.tags.get("symmetry_inputs") or {}
             for src in rec.inputs:
                 if src in graph:
-                    graph.add_edge(src, rec.node_id)
+                    symmetry = symmetric_inputs.get(src)
+                    if symmetry is None:
+                        graph.add_edge(src, rec.node_id)
+                    else:  # the array flowing along this edge carried declared symmetry
+                        graph.add_edge(src, rec.node_id, symmetry=symmetry)
         return graph
 
     def to_dot(self, **options: Any) -> str:

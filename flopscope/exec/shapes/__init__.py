@@ -22,13 +22,14 @@ Three generic tools cover most callables:
 from __future__ import annotations
 
 import inspect
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
 
-from flopscope.cost._shapes import broadcast_shapes, normalize_axes, numel, reduced_shape
+from flopscope.cost._shapes import broadcast_shapes, normalize_axes, numel, reduced_shape, shape_of
 
 __all__ = [
     "ArraySpec",
@@ -68,7 +69,8 @@ class ArraySpec:
 
 def is_arraylike(x: Any) -> bool:
     """True for arrays and abstract arrays (anything with shape and dtype)."""
-    return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, np.generic)
+    return (hasattr(x, "shape") and hasattr(x, "dtype")
+            and not isinstance(x, (np.generic, type)))  # scalar types such as np.float32 too
 
 
 def spec_of(x: Any) -> ArraySpec:
@@ -104,7 +106,9 @@ def _freeze(x: Any) -> Any:
 
 @lru_cache(maxsize=4096)
 def _probe_cached(impl: Callable[..., Any], key: Any, args: Any, kwargs: Any) -> Any:
-    with np.errstate(all="ignore"):
+    # The stand-ins are tiny (var(ddof=1) of one element...): their warnings are not the user's.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         result = impl(*args, **dict(kwargs))
     if isinstance(result, tuple):
         return tuple(np.asarray(r).dtype for r in result)
@@ -153,10 +157,7 @@ def ufunc_rule(ufunc: np.ufunc) -> Callable[..., Any]:
     """Shape rule of an elementwise ufunc call: broadcast shape, NumPy's dtype resolution."""
 
     def rule(*args: Any, out: Any = None, dtype: Any = None, **kwargs: Any) -> Any:
-        shapes = [tuple(getattr(a, "shape", np.shape(a))) for a in args]
-        if out is not None:
-            outs = out if isinstance(out, tuple) else (out,)
-            shapes.extend(tuple(o.shape) for o in outs if o is not None)
+        shapes = [shape_of(a) for a in args]  # never np.shape(): it dispatches on abstract arrays
         shape = broadcast_shapes(*shapes)
         if dtype is not None:
             dtypes = (np.dtype(dtype),) * ufunc.nout
@@ -165,10 +166,36 @@ def ufunc_rule(ufunc: np.ufunc) -> Callable[..., Any]:
                 tuple(_python_scalar_dtype(a) for a in args) + (None,) * ufunc.nout
             )
             dtypes = resolved[ufunc.nin:]
+        if out is not None:
+            outs = out if isinstance(out, tuple) else (out,)
+            _check_outputs(ufunc, shape, dtypes, outs, kwargs.get("casting", "same_kind"))
+            shape = broadcast_shapes(shape, *(tuple(o.shape) for o in outs if o is not None))
         specs = tuple(ArraySpec(shape, dt) for dt in dtypes)
         return specs[0] if ufunc.nout == 1 else specs
 
     return rule
+
+
+def _check_outputs(ufunc: np.ufunc, shape: tuple, dtypes: tuple, outs: tuple, casting: str) -> None:
+    """NumPy's checks on ``out=``: the result broadcasts to each output and casts to its dtype."""
+    for out, dt in zip(outs, dtypes):
+        if out is None:
+            continue
+        if not np.can_cast(dt, out.dtype, casting=casting):  # NumPy checks this first
+            raise TypeError(
+                f"Cannot cast ufunc '{ufunc.__name__}' output from {dt!r} to {np.dtype(out.dtype)!r} "
+                f"with casting rule {casting!r}"
+            )
+        out_shape = tuple(out.shape)
+        try:
+            fits = broadcast_shapes(shape, out_shape) == out_shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"non-broadcastable output operand with shape {out_shape} doesn't match the "
+                f"broadcast shape {shape}"
+            )
 
 
 def reduction_rule(impl: Callable[..., Any]) -> Callable[..., Any]:
