@@ -6,9 +6,30 @@ Convention (SPEC.md section 2, FMA = 1):
   input and output. Each point of that index space is one multiply-add
   (``'ij,jk->ik'`` on (m,k),(k,n) costs m·k·n; ``'ij,j->i'`` on (256,256),(256,)
   costs 65,536).
-* **three or more operands**: the contraction is done pairwise along the path
-  opt_einsum chooses; the cost is the sum, over the path's steps, of each
-  step's distinct-index product (the two-operand rule applied per step).
+* **three or more operands**: the contraction is done pairwise along a path;
+  the cost is the sum, over the path's steps, of each step's distinct-index
+  product (the two-operand rule applied per step).
+
+**The path.** opt_einsum proposes paths; flopscope costs them in its own
+model and takes the cheapest. For the default strategy (``"auto"``, which
+NumPy's ``optimize=True/False`` also mean) the candidates are the paths of
+opt_einsum's ``"auto"``, ``"greedy"``, ``"dp"`` (up to 12 operands) and
+``"optimal"`` (up to 6 operands); ties keep the earlier one. opt_einsum
+ranks paths by its own count, which charges a contraction twice an outer
+product of the same size, so its pick is not always the cheapest at FMA = 1;
+taking the minimum over candidates that include its exhaustive ``"optimal"``
+path means flopscope's path never costs more than that one. An explicit
+strategy name or path is used as given. The executor contracts along the
+same path, so the count describes the computation that runs.
+
+**Symmetry.** :func:`contraction_path` also accepts a ``symmetry`` object
+(:class:`flopscope.symmetry.contraction.EinsumSymmetry`: equal operands and
+declared groups, implementing :class:`StepSymmetry`). Each candidate's steps
+are then costed with that symmetry (see :mod:`flopscope.symmetry.contraction`)
+before the cheapest is taken; a step's symmetric cost never exceeds its dense
+cost. NumPy still contracts along the dense path: the symmetric charge
+describes the computation a symmetry-exploiting kernel would do. Plain
+operands never reach that code.
 
 Subscripts are parsed by opt_einsum's parser, which also handles implicit
 output (``'ij,jk'``), ellipses and the interleaved operand/sublist form.
@@ -21,7 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from math import prod
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
 
 import opt_einsum
 
@@ -36,6 +57,8 @@ __all__ = [
     "contraction_path",
     "ContractionStep",
     "ContractionPath",
+    "StepSymmetry",
+    "einsum_path_call_cost",
 ]
 
 
@@ -131,65 +154,155 @@ def index_product(terms: Sequence[str], sizes: dict[str, int]) -> int:
 
 @dataclass(frozen=True, slots=True)
 class ContractionStep:
-    """One pairwise step of a contraction path."""
+    """One pairwise step of a contraction path.
+
+    ``cost`` is what the step is charged (with symmetry, if any);
+    ``dense_cost`` the product of its index sizes; ``symmetry`` describes the
+    symmetry of the step's output (``""`` when costed dense).
+    """
 
     operands: tuple[int, ...]
     subscripts: str
     shapes: tuple[tuple[int, ...], ...]
     cost: int
+    dense_cost: int = -1
+    symmetry: str = ""
+
+    def __post_init__(self) -> None:
+        if self.dense_cost < 0:
+            object.__setattr__(self, "dense_cost", self.cost)
 
 
 @dataclass(frozen=True, slots=True)
 class ContractionPath:
-    """A contraction order with its per-step costs (dense, FMA = 1)."""
+    """A contraction order with its per-step costs (FMA = 1).
+
+    ``cost`` is the sum of the steps' charged costs, ``dense_cost`` the sum of
+    their dense costs along the same path, ``naive_cost`` the dense cost of
+    one loop nest over every index (no intermediates).
+    """
 
     path: tuple[tuple[int, ...], ...]
     steps: tuple[ContractionStep, ...]
     cost: int
     naive_cost: int
+    dense_cost: int = -1
+
+    def __post_init__(self) -> None:
+        if self.dense_cost < 0:
+            object.__setattr__(self, "dense_cost", self.cost)
 
     def as_numpy_path(self) -> list:
         """The path in the form ``numpy.einsum(optimize=...)`` accepts."""
         return ["einsum_path", *self.path]
 
 
-@lru_cache(maxsize=1024)
-def _path_cached(spec: EinsumSpec, optimize: Any) -> ContractionPath:
+class StepSymmetry(Protocol):
+    """What :func:`contraction_path` needs to cost steps with symmetry.
+
+    Implemented by :class:`flopscope.symmetry.contraction.EinsumSymmetry`;
+    must be hashable (paths are cached on it).
+    """
+
+    def step_cost(self, spec: EinsumSpec, sides: tuple[frozenset[int], ...],
+                  inputs: tuple[str, ...], output: str) -> tuple[int, str]:
+        """``(cost, output symmetry text)`` of contracting ``inputs`` into ``output``.
+
+        ``sides`` holds, per input of the step, the original operand
+        positions it was built from.
+        """
+        ...
+
+
+#: Strategies whose paths ``"auto"`` chooses among: (opt_einsum name, most operands tried).
+_AUTO_CANDIDATES = (("auto", None), ("greedy", None), ("dp", 12), ("optimal", 6))
+
+
+def _candidate_paths(spec: EinsumSpec, optimize: Any) -> list[tuple[tuple[tuple[int, ...], ...], Any]]:
+    """Distinct ``(path, opt_einsum path info)`` pairs proposed for ``optimize``, in order."""
+    sizes = spec.size_dict
+    shapes = [tuple(sizes[c] for c in term) for term in spec.inputs]
+    n = len(spec.inputs)
+    if isinstance(optimize, str) and optimize == "auto":
+        strategies: list[Any] = [name for name, most in _AUTO_CANDIDATES if most is None or n <= most]
+    else:
+        strategies = [optimize]
+    found: dict[tuple[tuple[int, ...], ...], Any] = {}
+    for strategy in strategies:
+        path, info = opt_einsum.contract_path(spec.subscripts, *shapes, shapes=True, optimize=strategy)
+        found.setdefault(tuple(tuple(p) for p in path), info)
+    return list(found.items())
+
+
+def _best_path(spec: EinsumSpec, optimize: Any, symmetry: StepSymmetry | None) -> ContractionPath:
+    """The cheapest candidate path, each step costed dense or with ``symmetry``."""
     sizes = spec.size_dict
     shapes = [tuple(sizes[c] for c in term) for term in spec.inputs]
     naive = index_product((*spec.inputs, spec.output), sizes)
-    if len(spec.inputs) <= 2:
-        step = ContractionStep(tuple(range(len(spec.inputs))), spec.subscripts, tuple(shapes), naive)
-        return ContractionPath((step.operands,), (step,), naive, naive)
-    strategy = "auto" if optimize in (True, None, False) else optimize
-    path, info = opt_einsum.contract_path(spec.subscripts, *shapes, shapes=True, optimize=strategy)
-    terms = list(spec.inputs)
-    current_shapes = list(shapes)
-    steps = []
-    for positions, (_, _, step_str, _, _) in zip(path, info.contraction_list):
-        step_inputs, step_output = step_str.split("->")
-        cost = index_product((*step_inputs.split(","), step_output), sizes)
-        step_shapes = tuple(current_shapes[p] for p in positions)
-        for p in sorted(positions, reverse=True):
-            del terms[p]
-            del current_shapes[p]
-        terms.append(step_output)
-        current_shapes.append(tuple(sizes[c] for c in step_output))
-        steps.append(ContractionStep(tuple(positions), step_str, step_shapes, cost))
-    total = sum(s.cost for s in steps)
-    return ContractionPath(tuple(tuple(p) for p in path), tuple(steps), total, naive)
+    n = len(spec.inputs)
+    if n <= 2:
+        cost, text = naive, ""
+        if symmetry is not None:
+            cost, text = symmetry.step_cost(spec, tuple(frozenset({i}) for i in range(n)),
+                                            spec.inputs, spec.output)
+        step = ContractionStep(tuple(range(n)), spec.subscripts, tuple(shapes), cost, naive, text)
+        return ContractionPath((step.operands,), (step,), cost, naive, naive)
+    best: ContractionPath | None = None
+    for path, info in _candidate_paths(spec, optimize):
+        sides = [frozenset({i}) for i in range(n)]
+        current = list(shapes)
+        steps = []
+        for positions, contraction in zip(path, info.contraction_list):
+            step_str = contraction[2]
+            step_inputs, step_output = step_str.split("->")
+            inputs = tuple(step_inputs.split(","))
+            dense = index_product((*inputs, step_output), sizes)
+            cost, text = dense, ""
+            if symmetry is not None:
+                cost, text = symmetry.step_cost(spec, tuple(sides[p] for p in positions), inputs, step_output)
+            # opt_einsum writes a step's inputs in descending position order; shapes follow suit
+            shapes_in = tuple(current[p] for p in sorted(positions, reverse=True))
+            steps.append(ContractionStep(tuple(positions), step_str, shapes_in, min(cost, dense), dense, text))
+            merged = frozenset().union(*(sides[p] for p in positions))
+            for p in sorted(positions, reverse=True):
+                del sides[p]
+                del current[p]
+            sides.append(merged)
+            current.append(tuple(sizes[c] for c in step_output))
+        candidate = ContractionPath(path, tuple(steps), sum(s.cost for s in steps), naive,
+                                    sum(s.dense_cost for s in steps))
+        if best is None or candidate.cost < best.cost:
+            best = candidate
+    assert best is not None
+    return best
 
 
-def contraction_path(spec: EinsumSpec, optimize: Any = "auto") -> ContractionPath:
+@lru_cache(maxsize=1024)
+def _path_cached(spec: EinsumSpec, optimize: Any) -> ContractionPath:
+    return _best_path(spec, optimize, None)
+
+
+@lru_cache(maxsize=1024)
+def _symmetric_path_cached(spec: EinsumSpec, optimize: Any, symmetry: StepSymmetry) -> ContractionPath:
+    return _best_path(spec, optimize, symmetry)
+
+
+def contraction_path(spec: EinsumSpec, optimize: Any = "auto",
+                     symmetry: StepSymmetry | None = None) -> ContractionPath:
     """The contraction path flopscope costs (and executes) for ``spec``.
 
     ``optimize`` is an opt_einsum strategy name or an explicit path
-    (a sequence of position tuples, optionally led by ``"einsum_path"``).
+    (a sequence of position tuples, optionally led by ``"einsum_path"``);
+    NumPy's ``True`` / ``False`` / ``None`` mean ``"auto"``. With
+    ``symmetry``, steps are costed with it (see the module notes).
     """
     if isinstance(optimize, (list, tuple)):
-        items = [tuple(p) for p in optimize if p != "einsum_path"]
-        optimize = tuple(items)
-    return _path_cached(spec, optimize)
+        optimize = tuple(tuple(p) for p in optimize if p != "einsum_path")
+    elif optimize is True or optimize is False or optimize is None:
+        optimize = "auto"
+    if symmetry is None:
+        return _path_cached(spec, optimize)
+    return _symmetric_path_cached(spec, optimize, symmetry)
 
 
 @lru_cache(maxsize=4096)
@@ -233,3 +346,13 @@ def einsum_cost(subscripts: str, shapes: Sequence[Sequence[int]], optimize: Any 
     if len(spec.inputs) <= 2:
         return index_product((*spec.inputs, spec.output), spec.size_dict)
     return contraction_path(spec, optimize).cost
+
+
+def einsum_path_call_cost(*operands: Any, **_: Any) -> int:
+    """Cost rule of ``einsum_path``: 1, a nominal planning event (nothing is contracted).
+
+    The arguments are parsed so that an invalid call is reported as NumPy
+    would report it, without charging.
+    """
+    parse_einsum(*operands)
+    return 1

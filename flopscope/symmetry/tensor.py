@@ -1,0 +1,275 @@
+"""``SymmetricTensor``: an ``fnp.ndarray`` that carries validated symmetry groups.
+
+A SymmetricTensor is an ordinary flopscope array (every operator, method and
+NumPy function works and is counted) with one extra attribute,
+:attr:`SymmetricTensor.symmetry`. Its class flag ``_fs_symmetric`` sends its
+calls to the executors' general path, where the symmetry pass
+(:mod:`flopscope.symmetry.hook`) charges costs from unique elements and gives
+results the symmetry the propagation rules say they keep.
+
+Views keep its symmetry only where the propagation rules say so:
+``x.T``, ``x.mT``, ``x.transpose``, ``x.swapaxes``, ``x.reshape``,
+``x.squeeze``, ``x[index]``, ``x.view()``, ``x.copy()`` and ``x.astype()``
+apply the rules; any other view NumPy makes (``x.diagonal()``, stride
+tricks) carries no symmetry.
+
+Writing into a SymmetricTensor (``x[i, j] = v``, ``out=x``) re-checks the
+data; if the write broke the symmetry it is dropped, with a
+:class:`~flopscope.errors.SymmetryLossWarning`. Writes through a different
+view of the same memory cannot be seen and are the user's responsibility.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.array import source_of
+from flopscope.symmetry import propagation as rules
+from flopscope.symmetry.counting import unique_elements
+from flopscope.symmetry.groups import Symmetry, describe
+from flopscope.symmetry.validate import first_violation
+
+__all__ = ["SymmetricTensor", "symmetry_of", "attach", "set_symmetry"]
+
+_np_ndarray = np.ndarray
+
+
+class SymmetricTensor(FArray):
+    """A flopscope array whose data is symmetric under some permutations of its axes.
+
+    Create one with :func:`flopscope.as_symmetric` (which checks the data) or
+    get one from operations that produce symmetric results
+    (``fnp.einsum('ij,ik->jk', X, X)``, :func:`flopscope.symmetrize`).
+
+    Attributes
+    ----------
+    symmetry:
+        The declared groups, a tuple of
+        :class:`~flopscope.symmetry.SymmetryGroup` on disjoint axes.
+    unique_elements:
+        Number of distinct elements the symmetry leaves.
+    """
+
+    __module__ = "flopscope.symmetry"
+    __slots__ = ("_symmetry",)
+    _fs_symmetric = True
+
+    def __array_finalize__(self, obj: Any) -> None:
+        # NumPy calls this before it has finished shaping a new view (a transpose
+        # is created with its parent's geometry, then permuted), so nothing here can
+        # tell what the view is: symmetry is never inherited by default. The view
+        # methods below, which know what they did, apply the propagation rules.
+        self._symmetry = ()
+        src = getattr(obj, "_fs_src", None)
+        if src is not None:
+            self._fs_src = src
+
+    # -- metadata ---------------------------------------------------------------------------
+    @property
+    def symmetry(self) -> Symmetry:
+        """The declared symmetry groups (a tuple of ``SymmetryGroup``)."""
+        return self._symmetry
+
+    @property
+    def unique_elements(self) -> int:
+        """Number of distinct elements: ``n(n+1)/2`` for an (n, n) symmetric matrix."""
+        return unique_elements(self.shape, self._symmetry)
+
+    def __repr__(self) -> str:
+        text = repr(self.view(_np_ndarray))
+        body = text[len("array("):-1].replace("\n", "\n" + " " * (len("SymmetricTensor(") - len("array(")))
+        return f"SymmetricTensor({body}, symmetry={describe(self._symmetry)})"
+
+    def __str__(self) -> str:
+        # NumPy's printing slices the array (summaries of large arrays); print the data as is.
+        return str(self.view(_np_ndarray))
+
+    @property
+    def shape(self) -> tuple[int, ...]:  # type: ignore[override]
+        return _np_ndarray.shape.__get__(self)
+
+    @shape.setter
+    def shape(self, value: Any) -> None:
+        old = _np_ndarray.shape.__get__(self)
+        _np_ndarray.shape.__set__(self, value)
+        new = _np_ndarray.shape.__get__(self)
+        self._symmetry, lost = rules.reshape_rule(old, new, self._symmetry)
+        rules.warn_lost("setting .shape", lost, "the array")
+
+    # -- views that follow the propagation rules ------------------------------------------------
+    def __getitem__(self, index: Any) -> Any:
+        result = _np_ndarray.__getitem__(self, index)
+        if not isinstance(result, SymmetricTensor):
+            return result
+        symmetry, lost = rules.index_rule(self.shape, self._symmetry, index)
+        rules.warn_lost("indexing", lost, "the array")
+        return attach(result, symmetry)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        _np_ndarray.__setitem__(self, index, value)
+        if self._symmetry:
+            recheck(self, "assigning into it")
+
+    def transpose(self, *axes: Any) -> Any:  # type: ignore[override]
+        result = _np_ndarray.transpose(self, *axes)
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0] or ()
+        perm = [int(a) % self.ndim for a in axes] if axes else list(range(self.ndim))[::-1]
+        return attach(result, rules.transpose_rule(self._symmetry, perm))
+
+    @property
+    def T(self) -> Any:  # type: ignore[override]
+        return self.transpose()
+
+    @property
+    def mT(self) -> Any:  # type: ignore[override]
+        return self.swapaxes(-1, -2)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Any:  # type: ignore[override]
+        result = _np_ndarray.swapaxes(self, axis1, axis2)
+        perm = list(range(self.ndim))
+        a, b = axis1 % self.ndim, axis2 % self.ndim
+        perm[a], perm[b] = b, a
+        return attach(result, rules.transpose_rule(self._symmetry, perm))
+
+    def reshape(self, *shape: Any, order: str = "C", **kwargs: Any) -> Any:  # type: ignore[override]
+        result = _np_ndarray.reshape(self, *shape, order=order, **kwargs)
+        symmetry, lost = rules.reshape_rule(self.shape, result.shape, self._symmetry,
+                                            _memory_order(self, order))
+        rules.warn_lost("reshape", lost, "the array")
+        return attach(result, symmetry)
+
+    def squeeze(self, axis: Any = None) -> Any:  # type: ignore[override]
+        result = _np_ndarray.squeeze(self, axis)
+        symmetry, lost = rules.reshape_rule(self.shape, result.shape, self._symmetry)
+        rules.warn_lost("squeeze", lost, "the array")
+        return attach(result, symmetry)
+
+    def view(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        result = _np_ndarray.view(self, *args, **kwargs)
+        if (isinstance(result, SymmetricTensor) and result.shape == self.shape
+                and result.dtype.itemsize == self.dtype.itemsize):
+            result._symmetry = self._symmetry  # the same elements, bit for bit
+        return result
+
+    def flatten(self, order: str = "C") -> Any:  # type: ignore[override]
+        return _flattened(self, FArray.flatten(self, order), order, "flatten")
+
+    def ravel(self, order: str = "C") -> Any:  # type: ignore[override]
+        return _flattened(self, FArray.ravel(self, order), order, "ravel")
+
+    def copy(self, order: str = "K") -> Any:  # type: ignore[override]
+        return attach(FArray.copy(self, order), self._symmetry)
+
+    def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return attach(FArray.astype(self, dtype, *args, **kwargs), self._symmetry)
+
+    def __copy__(self) -> Any:
+        return attach(_np_ndarray.__copy__(self), self._symmetry)
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return attach(_np_ndarray.__deepcopy__(self, memo), self._symmetry)
+
+    # -- pickling: the groups travel with the data ------------------------------------------
+    def __reduce__(self) -> tuple:
+        constructor, args, state = _np_ndarray.__reduce__(self)
+        return constructor, args, (state, self._symmetry)
+
+    def __setstate__(self, state: Any) -> None:
+        array_state, symmetry = state
+        _np_ndarray.__setstate__(self, array_state)
+        self._symmetry = symmetry
+
+
+def _memory_order(x: np.ndarray, order: str) -> str:
+    if order == "A":
+        return "F" if x.flags.f_contiguous and not x.flags.c_contiguous else "C"
+    return order
+
+
+def _flattened(x: SymmetricTensor, result: Any, order: str, name: str) -> Any:
+    _, lost = rules.reshape_rule(x.shape, (x.size,), x._symmetry, _memory_order(x, order))
+    rules.warn_lost(name, lost, "the array")
+    return result
+
+
+# -- helpers shared by the pass, the API and the views ------------------------------------------
+
+
+def symmetry_of(x: Any) -> Symmetry:
+    """Declared symmetry of an argument: a SymmetricTensor's groups, an abstract
+    array's ``tags["symmetry"]``, or ``()`` for anything else."""
+    if isinstance(x, SymmetricTensor):
+        return x._symmetry
+    tags = getattr(x, "tags", None)
+    if type(tags) is dict:
+        return tags.get("symmetry", ())
+    return ()
+
+
+def attach(result: Any, symmetry: Symmetry) -> Any:
+    """``result`` carrying ``symmetry``: a SymmetricTensor view, or a plain array if none.
+
+    Works on flopscope arrays (a new view; the producer ids carry over), on
+    abstract arrays of a plan (``tags["symmetry"]``), and elementwise on
+    tuples and lists of results. Anything else is returned unchanged.
+    """
+    if isinstance(result, SymmetricTensor):
+        if symmetry:
+            result._symmetry = symmetry
+            return result
+        plain = result.view(FArray)
+        src = source_of(result)
+        if src is not None:
+            plain._fs_src = src
+        return plain
+    if isinstance(result, _np_ndarray):
+        if not symmetry or result.ndim == 0:
+            return result
+        view = result.view(SymmetricTensor)
+        view._symmetry = symmetry
+        return view
+    tags = getattr(result, "tags", None)
+    if type(tags) is dict:
+        rest = {k: v for k, v in tags.items() if k != "symmetry"}
+        result.tags = {**rest, "symmetry": symmetry} if symmetry else rest
+        return result
+    if type(result) in (tuple, list):
+        return type(result)(attach(r, symmetry) for r in result)
+    return result
+
+
+def set_symmetry(x: Any, symmetry: Symmetry, op_name: str) -> bool:
+    """Give the existing array ``x`` (an ``out=`` argument) the symmetry of what was written.
+
+    A SymmetricTensor that loses groups this way warns (and True is
+    returned); plain arrays cannot gain symmetry in place and are left as
+    they are.
+    """
+    if isinstance(x, SymmetricTensor):
+        lost = [(g, "the values written into it are not symmetric in those axes")
+                for g in x._symmetry
+                if not all(rules.contains(symmetry, p) for p in g.generators(x.ndim))]
+        x._symmetry = symmetry
+        rules.warn_lost(op_name, lost, "its out= array")
+        return bool(lost)
+    if type(getattr(x, "tags", None)) is dict:
+        attach(x, symmetry)
+    return False
+
+
+def recheck(x: SymmetricTensor, what: str) -> None:
+    """After an in-place write: keep the groups the data still has, drop the rest (warning)."""
+    kept, lost = [], []
+    plain = x.view(_np_ndarray)
+    for group in x._symmetry:
+        problem = first_violation(plain, group)
+        if problem is None:
+            kept.append(group)
+        else:
+            lost.append((group, f"{what} made the data differ ({problem})"))
+    x._symmetry = tuple(kept)
+    rules.warn_lost(what, lost, "the array")
