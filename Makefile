@@ -1,6 +1,6 @@
 # Two entry points, each of which sets everything up from nothing:
 #   make demo   - create .venv, install flopscope, run the example (examples/mlp.py)
-#   make test   - create .venv, install flopscope with test extras, run the test suite
+#   make test   - create .venv, install flopscope with test and server extras, run the test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,server]"
 	touch $(STAMP)
 
 .PHONY: install demo test bench
