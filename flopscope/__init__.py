@@ -31,17 +31,31 @@ from flopscope.errors import (
     SymmetryLossWarning,
     TimeExhaustedError,
     UnsupportedDtypeError,
+    GraphvizNotFoundError,
     WeightsFileError,
 )
 from flopscope.trace.record import OpRecord
 
 import flopscope.numpy as _fnp  # noqa: E402  (builds the counted surface)
 from flopscope import stats  # noqa: E402
+from flopscope.planning import Plan, plan, spec  # noqa: E402
+from flopscope.symmetry import (  # noqa: E402  (installs the symmetry pass)
+    SymmetricTensor,
+    SymmetryGroup,
+    as_symmetric,
+    einsum_accumulation_cost,
+    is_symmetric,
+    reduction_accumulation_cost,
+    symmetrize,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BudgetContext",
+    "Plan",
+    "plan",
+    "spec",
     "OpRecord",
     "namespace",
     "budget_summary",
@@ -62,6 +76,14 @@ __all__ = [
     "UnsupportedDtypeError",
     "ConcretizationError",
     "WeightsFileError",
+    "GraphvizNotFoundError",
     "FlopscopeWarning",
     "SymmetryLossWarning",
+    "SymmetricTensor",
+    "SymmetryGroup",
+    "as_symmetric",
+    "is_symmetric",
+    "symmetrize",
+    "einsum_accumulation_cost",
+    "reduction_accumulation_cost",
 ]

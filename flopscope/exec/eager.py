@@ -305,7 +305,7 @@ def _execute(
     else:
         if out is None:
             result = wrap(result, (node,))
-            first = result[0] if (type(result) is tuple and result) else result
+            first = result[0] if (isinstance(result, tuple) and result) else result
         else:
             result, first = _restore_out(result, out, uout, (node,))
         out_shape = getattr(first, "shape", None)
@@ -742,11 +742,16 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
     """The public callable of a zero-cost entry: unwrap, run, wrap; no charge, no record.
 
     Results inherit the producer ids of all array inputs, so data-flow edges
-    pass through free operations (``reshape``, ``concatenate``...).
+    pass through free operations (``reshape``, ``concatenate``...). An in-place
+    writer (``extras["writes"]`` names the written parameter: ``put``,
+    ``copyto``...) makes the written flopscope array carry the producers of
+    everything written into it.
     """
     from flopscope.exec.dry import dry_call
 
     impl = op.impl
+    written = op.extras.get("writes")
+    written_position = _parameter_position(op, written) if written else None
 
     def free(*args: Any, **kwargs: Any) -> Any:
         if PLANNING.get() is not None:
@@ -761,9 +766,36 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
                 return out
         else:
             result = impl(*uargs)
-        return wrap(result, tuple(dict.fromkeys(srcs)) if srcs else None)
+        src = tuple(dict.fromkeys(srcs)) if srcs else None
+        if written is not None:
+            target = kwargs.get(written) if written in kwargs else (
+                args[written_position] if written_position is not None
+                and written_position < len(args) else None)
+            if isinstance(target, FArray) and src:
+                target._fs_src = src
+        result = wrap(result, src)
+        # A view or copy of a SymmetricTensor (fnp.reshape(S), np.transpose(S))
+        # keeps whatever symmetry the propagation rules say survives.
+        if args and type(args[0]) is not FArray and getattr(args[0], "_fs_symmetric", False):
+            symmetry_pass = _SYMMETRY_PASS[0]
+            if symmetry_pass is not None:
+                _, post, _ = symmetry_pass(op, args, kwargs, 0)
+                if post is not None:
+                    result = post(result)
+        return result
 
     return free
+
+
+def _parameter_position(op: OpDef, name: str) -> int | None:
+    """Position of parameter ``name`` in the entry's NumPy signature, if positional."""
+    import inspect
+
+    try:
+        names = list(inspect.signature(op.impl).parameters)
+    except (TypeError, ValueError):
+        return None
+    return names.index(name) if name in names else None
 
 
 def charge_manual(

@@ -50,6 +50,10 @@ FUNCTION_METHODS = {
     )
 } | {"conj": "conjugate", "conjugate": "conjugate"}
 
+#: free methods that copy or write: routed through their entries so results
+#: (or the written array) keep their data-flow edges.
+FREE_FUNCTION_METHODS = {name: name for name in ("take", "repeat", "put")}
+
 #: method -> entry of a method-only callable (in-place or copying methods).
 OWN_METHODS = {
     "sort": "ndarray.sort",
@@ -133,7 +137,7 @@ def array_methods(callables: Mapping[str, Callable[..., Any]]) -> dict[str, Call
         fn = callables.get(entry)
         if fn is not None:
             table[f"__{stem}__"] = _unary(fn)
-    for name, entry in {**FUNCTION_METHODS, **OWN_METHODS}.items():
+    for name, entry in {**FUNCTION_METHODS, **FREE_FUNCTION_METHODS, **OWN_METHODS}.items():
         fn = callables.get(entry)
         if fn is not None:
             # The callable itself: ``x.sum(axis=0)`` calls ``fnp.sum(x, axis=0)``
