@@ -340,3 +340,63 @@ def test_planning_a_4096_wide_64_layer_mlp_allocates_less_than_one_weight_matrix
     one_matrix = 4096 * 4096 * 8
     assert p.flops == 64 * (4096 * 4096 * 3) + 63 * 4096 + 1
     assert peak < one_matrix / 100, f"planning peaked at {peak:,} bytes"
+
+
+# -- shape rules at the edges: the plan must fail or succeed exactly where NumPy does ---------
+
+
+def _plan_or_error(fn, *shapes):
+    try:
+        plan = flops.plan(fn, *shapes)
+    except Exception as exc:  # noqa: BLE001  (the test compares whatever was raised)
+        return type(exc)
+    out = plan.outputs
+    return ArraySpec(tuple(out.shape), np.dtype(out.dtype))
+
+
+def _eager_or_error(fn, *shapes):
+    try:
+        result = fn(*(fnp.zeros(s) for s in shapes))
+    except Exception as exc:  # noqa: BLE001
+        return type(exc)
+    return ArraySpec(np.shape(result), np.asarray(result).dtype)
+
+
+@pytest.mark.parametrize(
+    "fn, shapes",
+    [
+        (lambda a: fnp.add.reduce(a), [()]),  # axis=0 is allowed on a 0-d array
+        (lambda a: fnp.multiply.reduce(a, axis=-1), [()]),
+        (lambda a: fnp.add.reduce(a, axis=1), [()]),
+        (lambda a: fnp.max(a, axis=0), [(0, 3)]),  # zero-length axis, no identity
+        (lambda a: fnp.argmin(a, axis=0), [(0, 3)]),
+        (lambda a: fnp.max(a, axis=1), [(0, 3)]),  # reduces length-3 axes: fine
+        (lambda a: fnp.max(a, axis=0, initial=0.0), [(0, 3)]),
+        (lambda a: fnp.sum(a, axis=0), [(0, 3)]),
+        (lambda a, b: fnp.matmul(a, b), [(), (3,)]),
+        (lambda a, b: fnp.array([a, b]), [(3,), (3,)]),
+        (lambda a, b: fnp.array([[a], [b]], dtype=np.float32), [(2, 3), (2, 3)]),
+        (lambda a, b: fnp.asarray((a, b)), [(3,), (4,)]),  # inhomogeneous
+        (lambda a: fnp.add.outer(a, a), [(2, 3)]),
+        (lambda a: fnp.maximum.accumulate(a, axis=1), [(2, 3)]),
+    ],
+)
+def test_plan_fails_and_succeeds_where_numpy_does(fn, shapes):
+    expected = _eager_or_error(fn, *shapes)
+    with np.errstate(all="ignore"):
+        planned = _plan_or_error(fn, *shapes)
+    assert planned == expected
+
+
+def test_ufunc_wrappers_carry_the_ufunc_interface():
+    assert (fnp.add.nin, fnp.add.nout, fnp.add.identity) == (2, 1, 0)
+    assert fnp.exp.types == np.exp.types
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as budget:
+        x = fnp.arange(4.0)
+        table = fnp.multiply.outer(x, x)
+        fnp.add.at(x, [0, 0, 1], 1.0)
+    assert isinstance(table, fnp.ndarray) and table.shape == (4, 4)
+    assert x.tolist() == [2.0, 2.0, 2.0, 3.0]
+    assert [(r.op_name, r.flop_cost) for r in budget.op_log if r.flop_cost] == [
+        ("multiply.outer", 16), ("add.at", 3),
+    ]

@@ -224,9 +224,7 @@ def _owner(name: str) -> Any:
 
 #: Entries whose shape rule disagrees with NumPy today (owner's fix pending): strict
 #: xfail, so the fix turns the test red until the entry is removed from this table.
-KNOWN_MISMATCHES: dict[str, str] = {
-    "testing.assert_array_max_ulp": "the rule returns None; NumPy returns the array of ULP gaps",
-}
+KNOWN_MISMATCHES: dict[str, str] = {}
 
 #: Results whose dtype NumPy picks from the values: complex in the plan, real if eagerly
 #: every imaginary part is zero.

@@ -10,6 +10,8 @@ a multiply and an add, is 1; see ``Hand``).
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -330,10 +332,20 @@ def test_classification_and_helpful_errors():
     for dist, method in CASES:
         op = lookup(f"stats.{dist}.{method}")
         assert op.category is Category.CUSTOM and op.module == "flopscope.stats"
-        assert op.impl == getattr(getattr(scipy.stats, dist), method)
+        # The implementation is SciPy's own, looked up on first call (scipy.stats loads slowly).
+        args = scipy_args(dist, method)
+        np.testing.assert_array_equal(
+            op.impl(*args), getattr(getattr(scipy.stats, dist), method)(*args)
+        )
     with pytest.raises(AttributeError, match="logpdf"):
         flops.stats.norm.logpdf  # noqa: B018
     with pytest.raises(AttributeError, match="gamma"):
         flops.stats.gamma  # noqa: B018
     assert "lognorm(s, loc, scale)" in repr(flops.stats.lognorm)
     assert not hasattr(flops.accounting, "stats_call_cost")
+
+
+def test_importing_flopscope_does_not_load_scipy_stats():
+    code = "import sys, flopscope, flopscope.numpy; print('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy as np
+
 from flopscope.cost.reduction import reduction_call_cost
 from flopscope.exec.eager import (
     make_counted_wrapper,
@@ -47,7 +49,27 @@ def build_callable(op: OpDef) -> Callable[..., Any]:
         wrapper = make_counted_wrapper(op)
     _decorate(wrapper, op)
     _BUILT[op.name] = wrapper
+    if op.kind == "ufunc" and isinstance(op.numpy_func, np.ufunc) and op.numpy_func.signature is None:
+        _attach_ufunc_interface(wrapper, op.numpy_func)
     return wrapper
+
+
+_UFUNC_ATTRIBUTES = ("nin", "nout", "nargs", "ntypes", "types", "identity", "signature")
+_UFUNC_METHODS = ("reduce", "accumulate", "reduceat", "outer", "at")
+
+
+def _attach_ufunc_interface(wrapper: Callable[..., Any], ufunc: np.ufunc) -> None:
+    """Give a ufunc's wrapper the ufunc's interface: ``fnp.add.outer(a, b)``, ``fnp.exp.nin``.
+
+    The methods are the same counted callables ``np.add.outer(x, y)`` reaches
+    through ``__array_ufunc__`` when a flopscope array is involved.
+    """
+    from flopscope.registry.ufuncs import ufunc_method_op
+
+    for name in _UFUNC_ATTRIBUTES:
+        setattr(wrapper, name, getattr(ufunc, name))
+    for method in _UFUNC_METHODS:
+        setattr(wrapper, method, build_callable(ufunc_method_op(ufunc, method)))
 
 
 def _decorate(wrapper: Callable[..., Any], op: OpDef) -> None:

@@ -96,6 +96,8 @@ def build_surface() -> None:
 def _add_aliases() -> None:
     """NumPy names bound to an object some entry already covers get the same callable."""
     for module, exports in list(_EXPORTS.items()):
+        if module.split(".", 1)[0] != "numpy":  # flopscope's own modules (flops.stats) have no aliases
+            continue
         real = _real_module(module)
         if real is None:
             continue

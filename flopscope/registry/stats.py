@@ -10,7 +10,8 @@ of one object per distribution (``flops.stats.norm.pdf``). Values are
 
 from __future__ import annotations
 
-import scipy.stats
+import importlib
+from typing import Any, Callable
 
 from flopscope.cost.stats import OPS_PER_ELEMENT, stats_call_cost
 from flopscope.exec.shapes.stats import stats_shape_rule
@@ -22,9 +23,24 @@ __all__ = ["register_all", "STATS_OPS"]
 STATS_OPS: dict[tuple[str, str], OpDef] = {}
 
 
+def _scipy_method(dist: str, method: str) -> Callable[..., Any]:
+    """``scipy.stats.<dist>.<method>``, imported on first call (scipy.stats takes ~0.4 s to load)."""
+
+    def impl(*args: Any, **kwargs: Any) -> Any:
+        scipy_stats = importlib.import_module("scipy.stats")
+        return getattr(getattr(scipy_stats, dist), method)(*args, **kwargs)
+
+    impl.__name__ = impl.__qualname__ = method
+    impl.__doc__ = (
+        f"{method} of scipy.stats.{dist}, with SciPy's parameters and values "
+        f"(see scipy.stats.{dist})."
+    )
+    return impl
+
+
 def register_all() -> None:
     for (dist, method), per_element in OPS_PER_ELEMENT.items():
-        impl = getattr(getattr(scipy.stats, dist), method)
+        impl = _scipy_method(dist, method)
         STATS_OPS[(dist, method)] = register(OpDef(
             f"stats.{dist}.{method}", Category.CUSTOM, "flopscope.stats", f"{dist}.{method}",
             impl=impl, cost=stats_call_cost(dist, method), shape=stats_shape_rule(dist, method),

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import numpy.testing as npt
 
 from flopscope.cost._shapes import broadcast_shapes, numel, shape_of
+from flopscope.exec.shapes import ArraySpec, spec_of
 from flopscope.registry._core import Category, OpDef, register
 from flopscope.registry.free import free_op
 
@@ -47,6 +49,16 @@ def _no_result(*args: Any, **kwargs: Any) -> None:
     return None
 
 
+def _max_ulp_result(a: Any, b: Any, maxulp: Any = 1, dtype: Any = None) -> ArraySpec:
+    """``assert_array_max_ulp`` returns the ULP gaps, shape ``(1, *shape)`` (NumPy wraps both in a list)."""
+    sa, sb = spec_of(a), spec_of(b)
+    if sa.shape != sb.shape:
+        raise ValueError(f"Arrays do not have the same shape: {(1, *sa.shape)} - {(1, *sb.shape)}")
+    da, db = (np.dtype(dtype), np.dtype(dtype)) if dtype else (sa.dtype, sb.dtype)
+    common = np.common_type(np.empty(0, da), np.empty(0, db))
+    return ArraySpec((1, *sa.shape), np.dtype(common))
+
+
 def register_all() -> None:
     for name in COMPARING:
         fn = getattr(npt, name, None)
@@ -55,7 +67,8 @@ def register_all() -> None:
         cost = _compare_array_compare_cost if name == "assert_array_compare" else _compare_cost
         register(OpDef(
             f"testing.{name}", Category.CUSTOM, "numpy.testing", name, impl=fn, cost=cost,
-            shape=_no_result, formula="numel(broadcast(actual, desired))", numpy_func=fn,
+            shape=_max_ulp_result if name == "assert_array_max_ulp" else _no_result,
+            formula="numel(broadcast(actual, desired))", numpy_func=fn,
         ))
     for name in FREE_HELPERS:
         fn = getattr(npt, name, None)

@@ -91,25 +91,27 @@ def _stand_in(x: Any) -> Any:
 
 
 def _freeze(x: Any) -> Any:
+    """A hashable key standing for ``x`` as far as result dtypes go (TypeError if none)."""
     if is_arraylike(x):
         return ("array", np.dtype(x.dtype).str, len(x.shape))
     if isinstance(x, (list, tuple)):
         return (type(x).__name__, tuple(_freeze(i) for i in x))
     if isinstance(x, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in x.items()))
-    try:
-        hash(x)
-    except TypeError:
-        return ("unhashable", id(x))
-    return x
+    return (type(x), x)
 
 
-@lru_cache(maxsize=4096)
-def _probe_cached(impl: Callable[..., Any], key: Any, args: Any, kwargs: Any) -> Any:
+_PROBE_CACHE_SIZE = 4096
+_PROBED: dict[Any, Any] = {}
+
+
+def _probe(impl: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    small_args = tuple(_stand_in(a) for a in args)
+    small_kwargs = {k: _stand_in(v) for k, v in kwargs.items()}
     # The stand-ins are tiny (var(ddof=1) of one element...): their warnings are not the user's.
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = impl(*args, **dict(kwargs))
+        result = impl(*small_args, **small_kwargs)
     if isinstance(result, tuple):
         return tuple(np.asarray(r).dtype for r in result)
     return np.asarray(result).dtype
@@ -120,16 +122,22 @@ def probe_dtype(impl: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
     Each array argument is replaced by an array of ones of the same dtype and
     ndim with every axis of length 1; ``out=`` is dropped. Cached on the
-    arguments' dtypes, ndims and scalar parameters.
+    arguments' dtypes, ndims and scalar parameters (with their types: NumPy
+    promotes ``1.0`` and ``np.float64(1.0)`` differently); calls with
+    unhashable parameters are probed every time.
     """
     kwargs = {k: v for k, v in kwargs.items() if k != "out"}
-    small_args = tuple(_stand_in(a) for a in args)
-    small_kwargs = tuple((k, _stand_in(v)) for k, v in kwargs.items())
-    key = (_freeze(args), _freeze(kwargs))
     try:
-        return _probe_cached(impl, key, small_args, small_kwargs)
-    except TypeError:  # unhashable arguments: probe without the cache
-        return _probe_cached.__wrapped__(impl, key, small_args, small_kwargs)
+        key = (impl, _freeze(args), _freeze(kwargs))
+        hash(key)
+    except TypeError:
+        return _probe(impl, args, kwargs)
+    dtype = _PROBED.get(key)
+    if dtype is None:
+        dtype = _probe(impl, args, kwargs)
+        if len(_PROBED) < _PROBE_CACHE_SIZE:
+            _PROBED[key] = dtype
+    return dtype
 
 
 def bind_arguments(fn: Callable[..., Any], args: tuple, kwargs: dict) -> dict[str, Any]:
@@ -207,9 +215,22 @@ def reduction_rule(impl: Callable[..., Any]) -> Callable[..., Any]:
         keepdims = named.get("keepdims", False)
         keepdims = bool(keepdims) if keepdims is not np._NoValue else False
         shape = reduced_shape(tuple(a.shape), named.get("axis"), keepdims)
+        if 0 in tuple(a.shape):
+            # Empty input: NumPy's answer depends on more than shapes (max over a zero-length
+            # axis raises, sum gives its identity). Run it on empty stand-ins: no data to copy.
+            return _run_on_stand_ins(impl, args, kwargs)
         return ArraySpec(shape, probe_dtype(impl, *args, **kwargs))
 
     return rule
+
+
+def _run_on_stand_ins(impl: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """Specs of ``impl``'s result on zero-stride stand-ins of the arguments (NumPy's errors raise)."""
+    kwargs = {k: _zero_stride(v) for k, v in kwargs.items() if k != "out"}
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = impl(*(_zero_stride(a) for a in args), **kwargs)
+    return _specs_of_result(result)
 
 
 def cumulative_rule(impl: Callable[..., Any]) -> Callable[..., Any]:

@@ -188,9 +188,32 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, retste
 
 def array(obj: Any, dtype: Any = None, *args: Any, ndmin: int = 0, **kwargs: Any) -> ArraySpec:
     """``array`` / ``asarray`` / ``ascontiguousarray``...: shape of the object, optional dtype."""
-    base = spec_of(obj)
+    base = _nested_spec(obj)
     shape = (1,) * max(ndmin - len(base.shape), 0) + base.shape
     return ArraySpec(shape, np.dtype(dtype) if dtype is not None else base.dtype)
+
+
+def _nested_spec(obj: Any) -> ArraySpec:
+    """Spec of ``np.array(obj)`` where ``obj`` may nest (abstract) arrays in lists and tuples.
+
+    Elements must agree in shape, as NumPy requires; the dtype is the result
+    type of the elements' dtypes (Python scalars as NumPy discovers them).
+    """
+    if is_arraylike(obj) or not isinstance(obj, (list, tuple)) or not _holds_array(obj):
+        return spec_of(obj)
+    elements = [_nested_spec(x) for x in obj]
+    shapes = {e.shape for e in elements}
+    if len(shapes) > 1:
+        raise ValueError(
+            "setting an array element with a sequence. The requested array has an "
+            f"inhomogeneous shape after 1 dimensions: its elements have shapes {sorted(shapes)}"
+        )
+    shape = elements[0].shape if elements else ()
+    return ArraySpec((len(elements), *shape), np.result_type(*(e.dtype for e in elements)))
+
+
+def _holds_array(obj: Any) -> bool:
+    return any(is_arraylike(x) or (isinstance(x, (list, tuple)) and _holds_array(x)) for x in obj)
 
 
 def copy(a: Any, *args: Any, **kwargs: Any) -> ArraySpec:

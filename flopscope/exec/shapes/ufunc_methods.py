@@ -18,7 +18,11 @@ def rule_for(ufunc: np.ufunc, method: str) -> Callable[..., Any]:
 
     def reduce(array: Any, axis: Any = 0, dtype: Any = None, out: Any = None,
                keepdims: bool = False, **kwargs: Any) -> ArraySpec:
-        shape = reduced_shape(shape_of(array), axis, keepdims)
+        shape = shape_of(array)
+        # NumPy lets the default axis=0 reduce a 0-d array (to itself); any other axis is an error.
+        if not shape and isinstance(axis, int) and axis in (0, -1):
+            axis = None
+        shape = reduced_shape(shape, axis, keepdims)
         return ArraySpec(shape, probe_dtype(impl, array, axis=axis, dtype=dtype, keepdims=keepdims))
 
     def accumulate(array: Any, axis: int = 0, dtype: Any = None, out: Any = None) -> ArraySpec:
