@@ -18,11 +18,15 @@ records; no callable is wrapped by hand.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable
 
-__all__ = ["Category", "OpDef", "REGISTRY", "register", "by_module", "lookup", "lookup_kind"]
+__all__ = [
+    "Category", "OpDef", "REGISTRY", "register", "register_numpy", "by_module", "lookup",
+    "lookup_kind",
+]
 
 
 class Category(str, Enum):
@@ -109,6 +113,30 @@ def register(op: OpDef) -> OpDef:
         raise RuntimeError(f"entry {op.name!r} has no implementation")
     REGISTRY[op.name] = op
     return op
+
+
+def register_numpy(
+    name: str,
+    cost: Callable[..., int],
+    shape: Callable[..., Any],
+    formula: str,
+    notes: str = "",
+    *,
+    category: Category = Category.CUSTOM,
+    module: str = "numpy",
+    fn: Callable[..., Any] | None = None,
+) -> OpDef:
+    """Register a NumPy function counted as itself.
+
+    NumPy's function (``fn``, by default ``<module>.<last part of name>``) is
+    both the implementation and the object NumPy dispatches on, so
+    ``np.<name>(x)`` on a flopscope array is counted like ``fnp.<name>(x)``.
+    """
+    attr = name.rsplit(".", 1)[-1]
+    if fn is None:
+        fn = getattr(importlib.import_module(module), attr)
+    return register(OpDef(name, category, module, attr, impl=fn, cost=cost, shape=shape,
+                          formula=formula, numpy_func=fn, notes=notes))
 
 
 def by_module(module: str) -> list[OpDef]:

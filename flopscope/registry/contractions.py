@@ -21,7 +21,7 @@ import numpy as np
 from flopscope.cost import contractions as cost
 from flopscope.cost.einsum import contraction_path, einsum_call_cost, parse_einsum
 from flopscope.exec.shapes import contractions as shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import Category, OpDef, register, register_numpy
 
 __all__ = ["einsum", "register_all"]
 
@@ -66,7 +66,5 @@ def register_all() -> None:
         extras={"induces_symmetry": True},
     ))
     for name, fn, cost_rule, shape_rule, formula in _ENTRIES:
-        register(OpDef(
-            name, Category.CUSTOM, "numpy", name, impl=fn, cost=cost_rule, shape=shape_rule,
-            formula=formula, numpy_func=fn, notes="Costed as the equivalent einsum (FMA = 1).",
-        ))
+        register_numpy(name, cost_rule, shape_rule, formula,
+                       "Costed as the equivalent einsum (FMA = 1).", fn=fn)

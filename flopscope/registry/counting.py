@@ -15,7 +15,7 @@ import numpy as np
 from flopscope.cost import counting as cost
 from flopscope.exec.shapes import counting as shapes
 from flopscope.exec.shapes.counting import elementwise_rule, scalar_rule
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import Category, register_numpy
 
 __all__ = ["register_all"]
 
@@ -91,7 +91,5 @@ _NOTES = "Derivation in flopscope.cost.counting.{}_cost."
 
 def register_all() -> None:
     for name, (category, cost_rule, shape_rule, formula) in _ENTRIES.items():
-        fn = getattr(np, name)
         notes = _NOTES.format("round" if name == "around" else name)
-        register(OpDef(name, category, "numpy", name, impl=fn, cost=cost_rule,
-                       shape=shape_rule, formula=formula, numpy_func=fn, notes=notes))
+        register_numpy(name, cost_rule, shape_rule, formula, notes, category=category)

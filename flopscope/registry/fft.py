@@ -13,7 +13,7 @@ import numpy as np
 
 from flopscope.cost import fft as cost
 from flopscope.exec.shapes import fft as shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import Category, OpDef, register, register_numpy
 from flopscope.registry.free import free_op
 
 __all__ = ["register_all"]
@@ -61,12 +61,9 @@ _FREE = {
 
 def register_all() -> None:
     for attr, cost_rule, shape_rule, formula, notes in _TRANSFORMS:
-        fn = getattr(np.fft, attr)
-        register(OpDef(
-            f"fft.{attr}", Category.CUSTOM, "numpy.fft", attr, impl=fn, cost=cost_rule,
-            shape=shape_rule, formula=formula, numpy_func=fn,
-            notes=f"{notes} Derivation and conventions: flopscope.cost.fft.",
-        ))
+        register_numpy(f"fft.{attr}", cost_rule, shape_rule, formula,
+                       f"{notes} Derivation and conventions: flopscope.cost.fft.",
+                       module="numpy.fft")
     for attr, shape_rule in _FREE.items():
         register(free_op(
             f"fft.{attr}", getattr(np.fft, attr), shape_rule, module="numpy.fft", attr=attr,

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
-
 from flopscope.cost import polynomial as cost
 from flopscope.exec.shapes import polynomial as shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import register_numpy
 
 __all__ = ["register_all"]
 
@@ -47,8 +45,4 @@ _ENTRIES: list[tuple[str, Callable[..., int], Callable[..., Any], str, str]] = [
 
 def register_all() -> None:
     for name, cost_rule, shape_rule, formula, notes in _ENTRIES:
-        fn = getattr(np, name)
-        register(OpDef(
-            name, Category.CUSTOM, "numpy", name, impl=fn, cost=cost_rule, shape=shape_rule,
-            formula=formula, numpy_func=fn, notes=notes,
-        ))
+        register_numpy(name, cost_rule, shape_rule, formula, notes)

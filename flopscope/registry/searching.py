@@ -8,11 +8,9 @@ vol. 3, §6.2.1); tests and selections are pointwise.
 
 from __future__ import annotations
 
-import numpy as np
-
 from flopscope.cost import searching as cost
 from flopscope.exec.shapes import searching as shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import Category, register_numpy
 
 __all__ = ["register_all"]
 
@@ -52,6 +50,4 @@ _ENTRIES = {
 
 def register_all() -> None:
     for name, (category, cost_rule, shape_rule, formula, notes) in _ENTRIES.items():
-        fn = getattr(np, name)
-        register(OpDef(name, category, "numpy", name, impl=fn, cost=cost_rule, shape=shape_rule,
-                       formula=formula, numpy_func=fn, notes=notes))
+        register_numpy(name, cost_rule, shape_rule, formula, notes, category=category)

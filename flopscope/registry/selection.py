@@ -16,7 +16,7 @@ import numpy as np
 from flopscope.cost import selection as cost
 from flopscope.exec.shapes import sorting as sort_shapes
 from flopscope.exec.shapes.selection import order_statistic_rule
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import Category, OpDef, register, register_numpy
 
 __all__ = ["register_all"]
 
@@ -70,8 +70,7 @@ _ENTRIES = {
 
 def register_all() -> None:
     for name, (fn, cost_rule, shape_rule, formula, notes) in _ENTRIES.items():
-        register(OpDef(name, Category.CUSTOM, "numpy", name, impl=fn, cost=cost_rule,
-                       shape=shape_rule, formula=formula, numpy_func=fn, notes=notes))
+        register_numpy(name, cost_rule, shape_rule, formula, notes, fn=fn)
     register(OpDef("ndarray.partition", Category.CUSTOM, "numpy.ndarray", "partition",
                    impl=_partition_in_place, cost=cost.partition_call_cost,
                    shape=_partition_in_place_shape, formula=_SELECT + ", r = len(kth)",

@@ -10,11 +10,9 @@ functions keep their named-tuple result types.
 
 from __future__ import annotations
 
-import numpy as np
-
 from flopscope.cost import setops as cost
 from flopscope.exec.shapes import setops as shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import register_numpy
 
 __all__ = ["register_all"]
 
@@ -45,6 +43,4 @@ _ENTRIES = {
 
 def register_all() -> None:
     for name, (cost_rule, shape_rule, formula) in _ENTRIES.items():
-        fn = getattr(np, name)
-        register(OpDef(name, Category.CUSTOM, "numpy", name, impl=fn, cost=cost_rule,
-                       shape=shape_rule, formula=formula, numpy_func=fn, notes=_SORTED))
+        register_numpy(name, cost_rule, shape_rule, formula, _SORTED)

@@ -12,7 +12,7 @@ import numpy as np
 
 from flopscope.cost import sorting as cost
 from flopscope.exec.shapes import sorting as shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import Category, OpDef, register, register_numpy
 
 __all__ = ["register_all"]
 
@@ -45,8 +45,7 @@ _ENTRIES = {
 
 def register_all() -> None:
     for name, (fn, cost_rule, shape_rule, formula, notes) in _ENTRIES.items():
-        register(OpDef(name, Category.CUSTOM, "numpy", name, impl=fn, cost=cost_rule,
-                       shape=shape_rule, formula=formula, numpy_func=fn, notes=notes))
+        register_numpy(name, cost_rule, shape_rule, formula, notes, fn=fn)
     register(OpDef("ndarray.sort", Category.CUSTOM, "numpy.ndarray", "sort", impl=_sort_in_place,
                    cost=cost.sort_call_cost, shape=_sort_in_place_shape, formula=_SORT,
                    notes="The in-place method x.sort(); costed like numpy.sort."))

@@ -5,11 +5,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from flopscope.cost import statistics as cost
 from flopscope.exec.shapes import statistics as shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import register_numpy
 
 __all__ = ["register_all"]
 
@@ -38,7 +36,4 @@ _ENTRIES = {
 
 def register_all() -> None:
     for name, (cost_rule, shape_rule, formula) in _ENTRIES.items():
-        fn = getattr(np, name)
-        register(OpDef(name, Category.CUSTOM, "numpy", name, impl=fn, cost=cost_rule,
-                       shape=shape_rule, formula=formula, numpy_func=fn,
-                       notes=_DERIVED.format(name)))
+        register_numpy(name, cost_rule, shape_rule, formula, _DERIVED.format(name))

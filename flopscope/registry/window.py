@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
-
 from flopscope.cost import window as cost
 from flopscope.exec.shapes import window as shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import register_numpy
 
 __all__ = ["register_all"]
 
@@ -36,8 +34,4 @@ _ENTRIES: list[tuple[str, Callable[..., int], Callable[..., Any], str, str]] = [
 
 def register_all() -> None:
     for name, cost_rule, shape_rule, formula, notes in _ENTRIES:
-        fn = getattr(np, name)
-        register(OpDef(
-            name, Category.CUSTOM, "numpy", name, impl=fn, cost=cost_rule, shape=shape_rule,
-            formula=f"{formula} (M > 1 samples; 0 otherwise)", numpy_func=fn, notes=notes,
-        ))
+        register_numpy(name, cost_rule, shape_rule, f"{formula} (M > 1 samples; 0 otherwise)", notes)
