@@ -6,9 +6,10 @@ Which table is active is decided once at import and can be changed at run time:
 
 1. ``FLOPSCOPE_DISABLE_WEIGHTS=1``: no table, every weight is 1.0;
 2. ``FLOPSCOPE_WEIGHTS_FILE=path.json``: that file;
-3. otherwise the packaged official table, ``flopscope/data/weights.json``, when
-   the calibration suite has produced one. Until then there is no packaged
-   table and weights are 1.0 (the analytical model).
+3. otherwise the packaged official table, ``flopscope/data/weights.json``,
+   produced by the calibration suite (``python -m calibration package``; see
+   docs/calibration.md for the machine, mode and date it describes). A build
+   without that file falls back to weights of 1.0 (the analytical model).
 
 A weights file is JSON with a ``"weights"`` object mapping operation names to
 non-negative finite numbers. Operations it does not list weigh 1.0, so a
@@ -117,7 +118,7 @@ def load_weights(path: str | os.PathLike[str] | None = None) -> None:
     if path is None:
         packaged = packaged_weights_path()
         if packaged is None:
-            _install({}, "unit weights (no packaged table ships yet)")
+            _install({}, "unit weights (no packaged table in this build)")
             return
         _install(_read_file(packaged), f"packaged official weights ({packaged.name})")
         return

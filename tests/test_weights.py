@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from flopscope._weights import (
     get_weight,
     load_weights,
     packaged_weights_path,
+    parse_weights,
     reset_weights,
 )
 
@@ -102,12 +104,56 @@ def test_nan_and_missing_files(tmp_path):
         load_weights(tmp_path / "missing.json")
 
 
-def test_default_load_without_packaged_table_is_unit():
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_packaged_table_ships_and_loads():
+    path = packaged_weights_path()
+    assert path is not None, "flopscope/data/weights.json must ship (python -m calibration package)"
     load_weights()
-    if packaged_weights_path() is None:
-        assert ACTIVE_WEIGHTS == {} and "no packaged table" in active_weights_source()
-    else:
-        assert "packaged" in active_weights_source()
+    assert "packaged" in active_weights_source()
+    assert ACTIVE_WEIGHTS == parse_weights(json.loads(path.read_text()), str(path))
+    assert get_weight("add") == pytest.approx(1.0, rel=0.1)   # the timing unit is np.add
+    assert get_weight("reshape") == 0.0                          # known zero-FLOP op
+    assert get_weight("not.an.op") == 1.0
+
+
+def test_packaged_table_is_the_committed_calibration_run():
+    """The slim table is derived from calibration/results/weights.json, not typed in."""
+    rich_path = REPO / "calibration" / "results" / "weights.json"
+    if not rich_path.is_file():
+        pytest.skip("calibration results are not part of an installed package")
+    rich = json.loads(rich_path.read_text())
+    slim = json.loads(packaged_weights_path().read_text())
+    assert slim["weights"] == {k: float(v) for k, v in rich["weights"].items()}
+    assert slim["calibration"]["date"] == rich["meta"]["date"]
+    assert slim["calibration"]["mode"] == rich["meta"]["mode"]
+
+
+def test_packaged_table_names_registry_ops():
+    from flopscope.registry import REGISTRY
+
+    known = set(REGISTRY) | {op.name for op in REGISTRY.values()}
+    shipped = json.loads(packaged_weights_path().read_text())["weights"]
+    unknown = sorted(set(shipped) - known)
+    assert unknown == []
+
+
+def test_fresh_process_charges_packaged_weights():
+    code = ("import flopscope as flops, flopscope.numpy as fnp\n"
+            "from flopscope._weights import get_weight\n"
+            "with flops.BudgetContext(flop_budget=10**9) as b:\n"
+            "    fnp.exp(fnp.ones(1000))\n"
+            "r = b.op_log[-1]\n"
+            "print(r.analytical_cost, r.flop_cost, get_weight('exp'))")
+    out = _run(code)
+    assert out.returncode == 0, out.stderr
+    analytical, charged, weight = out.stdout.split()
+    assert int(analytical) == 1000 and weight != "1.0"
+    assert int(charged) == int(1000 * float(weight) + 0.5)
+    off = _run(code, FLOPSCOPE_DISABLE_WEIGHTS="1")
+    assert off.returncode == 0, off.stderr
+    assert off.stdout.split() == ["1000", "1000", "1.0"]
 
 
 def _run(code, **env):
