@@ -214,3 +214,15 @@ def test_constants_dtypes_and_type_helpers_pass_through() -> None:
     assert fnp.linalg.LinAlgError is np.linalg.LinAlgError
     assert type(fnp.r_).__name__ == "IndexHelper"  # returns flopscope arrays
     assert classify("numpy", "r_")[0] == "passthrough"
+
+
+def test_building_the_surface_does_not_import_lazy_numpy_submodules() -> None:
+    """Enumerating NumPy must not trigger its lazy imports (f2py, ma...: ~50 ms at import)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, flopscope, flopscope.numpy\n"
+            "print(sorted(m for m in ('numpy.f2py', 'numpy.ma', 'numpy.polynomial', 'numpy.rec',"
+            " 'numpy.ctypeslib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -106,10 +106,10 @@ def _add_aliases() -> None:
             target = getattr(real, attr, None)
             if target is not None:
                 by_object[id(target)] = fn
-        for attr in dir(real):
+        # vars(), not dir(): dir() lists NumPy's lazily imported submodules.
+        for attr, target in list(vars(real).items()):
             if attr.startswith("_") or attr in exports:
                 continue
-            target = getattr(real, attr, None)
             fn = by_object.get(id(target))
             if fn is not None:
                 exports[attr] = fn

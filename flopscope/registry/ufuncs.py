@@ -51,8 +51,10 @@ _GUFUNCS = {
 def _top_level_ufuncs() -> dict[str, np.ufunc]:
     """Canonical name -> ufunc for every ufunc NumPy exports at top level."""
     found: dict[str, np.ufunc] = {}
-    for attr in dir(np):
-        obj = getattr(np, attr, None)
+    # The module's own namespace, not dir() + getattr(): getattr would import
+    # NumPy's lazily loaded submodules (f2py, ma, polynomial...), ~50 ms of
+    # import time, and no ufunc lives behind a lazy attribute.
+    for obj in list(vars(np).values()):
         if isinstance(obj, np.ufunc):
             found.setdefault(obj.__name__, obj)
     return dict(sorted(found.items()))
