@@ -477,13 +477,10 @@ def _counted_call(
 
 def _repeats_an_array(args: tuple) -> bool:
     """True if the same array object appears at two positions of ``args``."""
-    seen = set()
-    for a in args:
-        if isinstance(a, _np_ndarray):
-            if id(a) in seen:
-                return True
-            seen.add(id(a))
-    return False
+    arrays = [a for a in args if isinstance(a, _np_ndarray)]
+    if len(arrays) == 2:  # the common einsum call, without building a set
+        return arrays[0] is arrays[1]
+    return len(arrays) > 2 and len({id(a) for a in arrays}) < len(arrays)
 
 
 def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
