@@ -32,6 +32,7 @@ from flopscope.exec.dispatch import build_callable
 from flopscope.exec.routing import BLOCKED, FUNCTIONS, UFUNC_CALLS, install_protocols
 from flopscope.numpy._array_methods import array_methods
 from flopscope.registry import REGISTRY, Category, OpDef
+from flopscope.registry._core import loaded_members
 from flopscope.registry.passthrough import passthrough_names, passthrough_value, withheld_reason
 
 __all__ = ["build_surface", "populate", "CALLABLES", "blocked_message", "BlockedAttribute"]
@@ -106,8 +107,7 @@ def _add_aliases() -> None:
             target = getattr(real, attr, None)
             if target is not None:
                 by_object[id(target)] = fn
-        # vars(), not dir(): dir() lists NumPy's lazily imported submodules.
-        for attr, target in list(vars(real).items()):
+        for attr, target in loaded_members(real):
             if attr.startswith("_") or attr in exports:
                 continue
             fn = by_object.get(id(target))

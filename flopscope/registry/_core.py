@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 __all__ = [
     "Category", "OpDef", "REGISTRY", "register", "register_numpy", "by_module", "lookup",
-    "lookup_kind",
+    "lookup_kind", "loaded_members",
 ]
 
 
@@ -137,6 +137,16 @@ def register_numpy(
         fn = getattr(importlib.import_module(module), attr)
     return register(OpDef(name, category, module, attr, impl=fn, cost=cost, shape=shape,
                           formula=formula, numpy_func=fn, notes=notes))
+
+
+def loaded_members(module: Any) -> list[tuple[str, Any]]:
+    """``(name, value)`` pairs of a module's namespace, without triggering lazy imports.
+
+    ``dir()`` + ``getattr()`` would also list NumPy's lazily loaded submodules
+    (``f2py``, ``ma``, ``polynomial``...) and import them on access, about
+    100 ms of import time; none of them is a callable flopscope classifies.
+    """
+    return list(vars(module).items())
 
 
 def by_module(module: str) -> list[OpDef]:

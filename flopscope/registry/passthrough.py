@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from flopscope.exec.eager import unwrap, wrap
+from flopscope.registry._core import loaded_members
 
 __all__ = [
     "passthrough_names",
@@ -186,10 +187,7 @@ def passthrough_names(module: str) -> list[str]:
     real = importlib.import_module(module)
     withheld = WITHHELD_BY_MODULE.get(module, {})
     names = []
-    # vars(), not dir() + getattr(): NumPy lists lazily loaded submodules (f2py,
-    # ma, polynomial...) in dir() but imports them on first access, ~50 ms of
-    # import time; submodules never pass through this way anyway.
-    for name, value in list(vars(real).items()):
+    for name, value in loaded_members(real):
         if name.startswith("_") or name in withheld:
             continue
         if isinstance(value, types.ModuleType):

@@ -35,7 +35,7 @@ from flopscope.cost.reduction import reduction_call_cost
 from flopscope.exec.shapes import ufunc_rule
 from flopscope.exec.shapes import contractions as contraction_shapes
 from flopscope.exec.shapes import ufunc_methods as method_shapes
-from flopscope.registry._core import Category, OpDef, register
+from flopscope.registry._core import Category, OpDef, loaded_members, register
 
 __all__ = ["UFUNC_NAMES", "ufunc_call_op", "ufunc_method_op", "register_all"]
 
@@ -51,10 +51,7 @@ _GUFUNCS = {
 def _top_level_ufuncs() -> dict[str, np.ufunc]:
     """Canonical name -> ufunc for every ufunc NumPy exports at top level."""
     found: dict[str, np.ufunc] = {}
-    # The module's own namespace, not dir() + getattr(): getattr would import
-    # NumPy's lazily loaded submodules (f2py, ma, polynomial...), ~50 ms of
-    # import time, and no ufunc lives behind a lazy attribute.
-    for obj in list(vars(np).values()):
+    for _, obj in loaded_members(np):
         if isinstance(obj, np.ufunc):
             found.setdefault(obj.__name__, obj)
     return dict(sorted(found.items()))
