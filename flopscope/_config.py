@@ -11,9 +11,14 @@ import os
 from dataclasses import dataclass, fields
 from typing import Any
 
-__all__ = ["Settings", "SETTINGS", "configure", "parse_flop_count", "default_budget"]
+__all__ = [
+    "Settings", "SETTINGS", "configure", "parse_flop_count", "default_budget", "MAX_FLOP_BUDGET",
+]
 
 DEFAULT_BUDGET = 10**15
+#: Largest budget a context accepts: 2**63 - 1 FLOPs (about 9.2e18), so every
+#: figure a budget reports fits a signed 64-bit integer.
+MAX_FLOP_BUDGET = 2**63 - 1
 
 
 @dataclass

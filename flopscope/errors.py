@@ -27,6 +27,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "FlopscopeWarning",
     "SymmetryLossWarning",
+    "NanInfWarning",
 ]
 
 
@@ -147,3 +148,7 @@ class FlopscopeWarning(UserWarning):
 
 class SymmetryLossWarning(FlopscopeWarning):
     """An operation dropped symmetry that one of its inputs declared."""
+
+
+class NanInfWarning(FlopscopeWarning):
+    """A counted call produced NaN or infinity (``flops.configure(check_nan_inf=True)``)."""

@@ -60,12 +60,14 @@ def test_charges_use_weights_and_records_keep_both_costs(tmp_path):
     assert small.flops_used == 0
 
 
-def test_fractional_weights_round_to_nearest_integer(tmp_path):
-    load_weights(_write(tmp_path, {"weights": {"exp": 0.3}}))
+def test_fractional_weights_accumulate_exactly(tmp_path):
+    load_weights(_write(tmp_path, {"weights": {"exp": 0.25}}))
     with flops.BudgetContext(flop_budget=10**6) as ctx:
-        fnp.exp(fnp.ones(5))  # 1.5 -> 2
-        fnp.exp(fnp.ones(3))  # 0.9 -> 1
-    assert [r.flop_cost for r in ctx.op_log] == [2, 1]
+        fnp.exp(fnp.ones(5))  # 1.25: the record keeps the fraction
+        fnp.exp(fnp.ones(3))  # 0.75
+    assert [r.flop_cost for r in ctx.op_log] == [1.25, 0.75]
+    assert ctx.flops_used == 2  # 1.25 + 0.75, exactly; not 1 + 1 or 2 + 1
+    assert [r.cumulative for r in ctx.op_log] == [2, 2]  # running totals, rounded up
 
 
 def test_accounting_weighted_query(tmp_path):
@@ -150,7 +152,7 @@ def test_fresh_process_charges_packaged_weights():
     assert out.returncode == 0, out.stderr
     analytical, charged, weight = out.stdout.split()
     assert int(analytical) == 1000 and weight != "1.0"
-    assert int(charged) == int(1000 * float(weight) + 0.5)
+    assert float(charged) == pytest.approx(1000 * float(weight), rel=1e-12)
     off = _run(code, FLOPSCOPE_DISABLE_WEIGHTS="1")
     assert off.returncode == 0, off.stderr
     assert off.stdout.split() == ["1000", "1000", "1.0"]

@@ -8,30 +8,32 @@ set), created on first use. The active context lives in a
 other's explicit contexts.
 
 The executors in :mod:`flopscope.exec` read and update a context's counters
-directly (the ``_used``, ``_rows``... slots) on the hot path; everything else
+directly (the ``_units``, ``_lock``, ``_rows``... slots) on the hot path; everything else
 goes through the public API below.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import threading
 import time
 from contextvars import ContextVar, Token
 from typing import Any, Iterator
 
-from flopscope._config import SETTINGS, default_budget, parse_flop_count
-from flopscope.budget import session
+from flopscope._config import MAX_FLOP_BUDGET, SETTINGS, default_budget, parse_flop_count
+from flopscope.budget import session, threads
+from flopscope.cost import MAX_FACTOR, UNIT_BITS, charge_units, units_to_flops_ceil
 from flopscope.budget.summary import Timings, format_summary, summary_dict
 from flopscope.errors import BudgetExhaustedError
-from flopscope.trace.callsite import warn_user
+from flopscope.trace.callsite import user_frame, warn_user
 from flopscope.trace.record import (
     R_ANALYTICAL,
-    ROW_WIDTH,
+    R_EXTRA,
     OpRecord,
     row_to_record,
 )
-from flopscope.trace.trace import Aggregate, Trace
+from flopscope.trace.trace import Aggregate, Trace, new_node_id
 
 __all__ = ["BudgetContext", "current_context", "ACTIVE", "NAMESPACE"]
 
@@ -47,11 +49,17 @@ _thread_defaults = threading.local()
 WARN_FRACTION = 0.9
 
 
+#: Longest cooperative wall-clock limit a context accepts (one year, in seconds).
+MAX_WALL_TIME_LIMIT_S = 365.0 * 24 * 3600
+
+
 def _validate_multiplier(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"flop_multiplier must be a number, got {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"flop_multiplier must be positive and finite, got {value!r}")
+    if value > MAX_FACTOR:
+        raise ValueError(f"flop_multiplier must be at most {MAX_FACTOR:g}, got {value!r}")
     return float(value)
 
 
@@ -62,6 +70,10 @@ def _validate_time_limit(value: object) -> float | None:
         raise TypeError(f"wall_time_limit_s must be a number of seconds or None, got {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"wall_time_limit_s must be positive and finite, got {value!r}")
+    if value > MAX_WALL_TIME_LIMIT_S:
+        raise ValueError(
+            f"wall_time_limit_s must be at most {MAX_WALL_TIME_LIMIT_S:g} s (one year), got {value!r}"
+        )
     return float(value)
 
 
@@ -103,13 +115,25 @@ class BudgetContext:
     same thread or task raises ``RuntimeError``. While one is active it
     replaces the default context. A context may be entered again after it
     exits; it keeps accumulating.
+
+    Threads: work in a thread that has no explicit context of its own, started
+    (or, for a thread pool, submitted) while this context is open, is charged
+    to this context (see :mod:`flopscope.budget.threads`). Such a thread may
+    still open an explicit context of its own, which then replaces it there.
+
+    Charges are exact: the context accumulates ``analytical x multiplier x
+    weight`` in charge units of ``2**-64`` FLOP (:mod:`flopscope.cost`) and
+    reports :attr:`flops_used` rounded up. Check and charge are one atomic
+    step taken *before* NumPy runs (a reservation, returned if NumPy raises),
+    under a lock shared by every thread charging this context.
     """
 
     __slots__ = (
-        "_budget", "_used", "_mult", "quiet", "_namespace", "_time_limit_s",
-        "_deadline_ns", "trace", "_rows", "_cap", "_backend_ns", "_overhead_ns",
-        "_elapsed_ns", "_entered_ns", "_created_ns", "_explicit", "_tokens",
-        "_warn_at", "_overflow", "_fold_mark", "_fold_snapshot", "_fold_backend_ns", "_fold_overhead_ns", "_owner_thread", "__weakref__",
+        "_budget", "_units", "_limit_units", "_lock", "_mult", "quiet", "_namespace",
+        "_time_limit_s", "_deadline_ns", "trace", "_rows", "_cap", "_backend_ns",
+        "_overhead_ns", "_elapsed_ns", "_entered_ns", "_created_ns", "_explicit", "_tokens",
+        "_warn_at", "_overflow", "_fold_mark", "_fold_snapshot", "_fold_backend_ns",
+        "_fold_overhead_ns", "_owner_thread", "_late", "__weakref__",
     )
 
     def __init__(
@@ -122,13 +146,26 @@ class BudgetContext:
         *,
         _explicit: bool = True,
     ) -> None:
-        self._budget = parse_flop_count(flop_budget, "flop_budget")
+        budget = parse_flop_count(flop_budget, "flop_budget")
+        if budget > MAX_FLOP_BUDGET:
+            raise ValueError(
+                f"flop_budget must be at most {MAX_FLOP_BUDGET:,} (2**63 - 1), got {flop_budget!r}"
+            )
+        self._budget = budget
         self._mult = _validate_multiplier(flop_multiplier)
-        self.quiet = bool(quiet)
+        if not isinstance(quiet, bool):
+            raise TypeError(f"quiet must be True or False, got {quiet!r}")
+        self.quiet = quiet
         self._namespace = None if namespace is None else validate_namespace(namespace)
         self._time_limit_s = _validate_time_limit(wall_time_limit_s)
         self._deadline_ns: int | None = None
-        self._used = 0
+        self._units = 0  # exact charge so far, in charge units (2**-UNIT_BITS FLOP)
+        self._limit_units = budget << UNIT_BITS
+        # Re-entrant: a signal handler that runs a counted op while this thread
+        # holds the lock (between acquire() returning and the next bytecode)
+        # takes it again instead of deadlocking; see exec/eager.py _execute.
+        self._lock = threading.RLock()
+        self._late = False
         self.trace = Trace(SETTINGS.max_log_records)
         self._rows = self.trace.rows
         self._overflow = self.trace._overflow
@@ -141,7 +178,7 @@ class BudgetContext:
         self._created_ns = _perf_ns()
         self._explicit = _explicit
         self._tokens: tuple[Token, Token | None] | None = None
-        self._warn_at = self._budget if quiet else int(self._budget * WARN_FRACTION)
+        self._warn_at = self._limit_units if quiet else int(budget * WARN_FRACTION) << UNIT_BITS
         self._fold_mark = 0
         self._fold_snapshot: dict = {}
         self._fold_backend_ns = 0
@@ -150,41 +187,68 @@ class BudgetContext:
 
     # -- entering and leaving --------------------------------------------------
     def __enter__(self) -> BudgetContext:
-        current = ACTIVE.get()
         if self._tokens is not None:
             raise RuntimeError("this BudgetContext is already active")
-        if current is not None and current._explicit:
+        if not self._explicit:
+            raise RuntimeError("a thread's default BudgetContext cannot be entered with 'with'")
+        me = threading.get_ident()
+        current = ACTIVE.get()
+        # A context this thread merely inherited (charged to, as a thread started
+        # inside it) may be replaced here by the thread's own explicit context.
+        if current is not None and current._explicit and current._owner_thread == me:
             raise RuntimeError(
                 "Nested explicit BudgetContexts are not allowed: a BudgetContext "
                 f"(budget {current._budget:,}) is already active. Use fnp.namespace(...) "
                 "to attribute phases inside one budget."
             )
-        ns_token = None
+        # Everything that can fail is computed before anything is installed.
+        outer = NAMESPACE.get()
+        namespace = None
         if self._namespace is not None:
-            outer = NAMESPACE.get()
-            ns_token = NAMESPACE.set(self._namespace if outer is None else f"{outer}.{self._namespace}")
-        self._tokens = (ACTIVE.set(self), ns_token)
-        self._owner_thread = threading.get_ident()
+            namespace = self._namespace if outer is None else f"{outer}.{self._namespace}"
         now = _perf_ns()
-        self._entered_ns = now
-        self._deadline_ns = None if self._time_limit_s is None else now + int(self._time_limit_s * 1e9)
-        session.opened(self)
+        deadline = None if self._time_limit_s is None else now + int(self._time_limit_s * 1e9)
+        active_token = ACTIVE.set(self)
+        try:
+            ns_token = NAMESPACE.set(namespace) if namespace is not None else None
+            self._tokens = (active_token, ns_token)
+            self._owner_thread = me
+            self._entered_ns = now
+            self._deadline_ns = deadline
+            self._late = False
+            session.opened(self)
+        except BaseException:
+            self._uninstall()
+            raise
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def _uninstall(self) -> None:
+        """Undo :meth:`__enter__`'s installation; safe on a partial install."""
         tokens = self._tokens
-        if tokens is None:
-            raise RuntimeError("BudgetContext.__exit__ called without a matching __enter__")
-        active_token, ns_token = tokens
-        if ns_token is not None:
-            NAMESPACE.reset(ns_token)
-        ACTIVE.reset(active_token)
         self._tokens = None
-        if self._entered_ns is not None:
-            self._elapsed_ns += _perf_ns() - self._entered_ns
-            self._entered_ns = None
         self._deadline_ns = None
-        session.closed(self)
+        if tokens is None:
+            return
+        active_token, ns_token = tokens
+        try:
+            if ns_token is not None:
+                NAMESPACE.reset(ns_token)
+        finally:
+            ACTIVE.reset(active_token)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._tokens is None:
+            raise RuntimeError("BudgetContext.__exit__ called without a matching __enter__")
+        try:
+            self._uninstall()
+        finally:
+            if self._entered_ns is not None:
+                self._elapsed_ns += _perf_ns() - self._entered_ns
+                self._entered_ns = None
+            # Threads started inside the block may outlive it and keep charging
+            # this context; their later charges go straight to the session ledger.
+            self._late = True
+            session.closed(self)
 
     # -- budget figures ---------------------------------------------------------
     @property
@@ -194,13 +258,13 @@ class BudgetContext:
 
     @property
     def flops_used(self) -> int:
-        """FLOPs charged so far (weighted, integer)."""
-        return self._used
+        """FLOPs charged so far: the exact weighted total, rounded up to a whole FLOP."""
+        return units_to_flops_ceil(self._units)
 
     @property
     def flops_remaining(self) -> int:
         """``flop_budget - flops_used``."""
-        return self._budget - self._used
+        return self._budget - units_to_flops_ceil(self._units)
 
     @property
     def flop_multiplier(self) -> float:
@@ -283,7 +347,7 @@ class BudgetContext:
         return summary_dict(
             self.trace.aggregates(),
             flop_budget=self._budget,
-            flops_used=self._used,
+            flops_used=units_to_flops_ceil(self._units),
             timings=self.timings(),
             by_namespace=by_namespace,
             extra={"flop_multiplier": self._mult, "folded_calls": self.trace.folded_calls},
@@ -304,27 +368,51 @@ class BudgetContext:
     ) -> None:
         """Charge ``flop_cost`` analytical FLOPs for an operation flopscope cannot see.
 
-        The charge goes through the same path as a counted call: multiplied by
-        the multiplier and the op's weight, checked against the budget first
-        (raising :class:`~flopscope.errors.BudgetExhaustedError` without
-        charging), then logged.
+        The charge goes through the same steps as a counted call: multiplied by
+        the multiplier and the op's weight, checked against the budget and
+        reserved in one atomic step (raising
+        :class:`~flopscope.errors.BudgetExhaustedError` without charging), then
+        logged.
         """
-        from flopscope.exec.eager import charge_manual
+        from flopscope._weights import ACTIVE_WEIGHTS
 
+        if not isinstance(op_name, str) or not op_name:
+            raise TypeError(f"op_name must be a non-empty string, got {op_name!r}")
         if isinstance(flop_cost, bool) or not isinstance(flop_cost, int) or flop_cost < 0:
             raise ValueError(f"flop_cost must be a non-negative int, got {flop_cost!r}")
-        charge_manual(self, op_name, flop_cost, shapes, subscripts)
+        t0 = _perf_ns()
+        shapes = tuple(tuple(int(d) for d in s) for s in shapes)
+        params = {"subscripts": subscripts} if subscripts else None
+        units = charge_units(flop_cost, self._mult, ACTIVE_WEIGHTS.get(op_name, 1.0))
+        code, lasti = user_frame(sys._getframe(1))
+        row = [new_node_id(), op_name, NAMESPACE.get(), shapes, (None,) * len(shapes), params,
+               flop_cost, units, 0, t0 - self._created_ns, 0, 0, code, lasti, (), None, None,
+               None, threading.get_ident()]
+        with self._lock:
+            used = self._units + units
+            if used > self._limit_units:
+                row[8] = used
+                raise self._refuse(tuple(row))
+            self._units = used
+        row[8] = used
+        row[11] = _perf_ns() - t0
+        self.trace.add(tuple(row))
+        self._overhead_ns += row[11]
+        if used > self._warn_at:
+            self._crossed_warning_threshold()
 
     # -- internal helpers used by executors --------------------------------------------
     def _refuse(self, row: tuple) -> BudgetExhaustedError:
         """Build the error for a call whose row would not fit (the row is not stored)."""
-        record = row_to_record(row[:ROW_WIDTH - 1] + ({**(row[-1] or {}), "refused": True},))
+        tags = {**(row[R_EXTRA] or {}), "refused": True}
+        record = row_to_record(row[:R_EXTRA] + (tags,) + row[R_EXTRA + 1:])
+        used = units_to_flops_ceil(self._units)
         return BudgetExhaustedError(
             record.op_name,
             record.flop_cost,
-            self._budget - self._used,
+            self._budget - used,
             flop_budget=self._budget,
-            flops_used=self._used,
+            flops_used=used,
             analytical_cost=row[R_ANALYTICAL],
             record=record,
             trace=self.trace,
@@ -332,12 +420,17 @@ class BudgetContext:
 
     def _crossed_warning_threshold(self) -> None:
         """Called once when usage passes the warning threshold (non-quiet contexts)."""
-        self._warn_at = self._budget + 1  # never again
+        self._warn_at = self._limit_units + 1  # never again
         if not self.quiet:
+            used = units_to_flops_ceil(self._units)
             warn_user(
-                f"flopscope: {self._used:,} of {self._budget:,} FLOPs used "
-                f"({100 * self._used / self._budget:.1f}%)",
+                f"flopscope: {used:,} of {self._budget:,} FLOPs used "
+                f"({100 * used / self._budget:.1f}%)",
             )
+
+    def _late_charge(self) -> None:
+        """A thread charged this context after its block exited: bring the ledger up to date."""
+        session.fold_late(self)
 
     def _start_fold(self, op: str, namespace: str | None, code: Any, lasti: int) -> list:
         """A new per-site accumulator past the detail cap; warns once if not quiet."""
@@ -365,11 +458,28 @@ class BudgetContext:
     def __repr__(self) -> str:
         kind = "BudgetContext" if self._explicit else "default BudgetContext"
         ns = f", namespace={self._namespace!r}" if self._namespace else ""
-        return f"<{kind}: {self._used:,} of {self._budget:,} FLOPs used{ns}>"
+        return f"<{kind}: {self.flops_used:,} of {self._budget:,} FLOPs used{ns}>"
 
 
 def _default_context() -> BudgetContext:
-    """The calling thread's default context, created on first use and made active."""
+    """The context charged when none is active here; made active for what follows.
+
+    A thread started while an explicit context was open is charged to that
+    context (:mod:`flopscope.budget.threads` records it on the thread);
+    otherwise this is the thread's own default context, created on first use.
+    """
+    inherited = threads.inherited_context()
+    if inherited is not None:
+        ctx, namespace = inherited
+        ACTIVE.set(ctx)
+        if namespace is not None and NAMESPACE.get() is None:
+            NAMESPACE.set(namespace)
+        return ctx
+    return own_default_context()
+
+
+def own_default_context() -> BudgetContext:
+    """This thread's own default context (created on first use), made active."""
     ctx = getattr(_thread_defaults, "ctx", None)
     if ctx is None:
         ctx = BudgetContext(default_budget(), quiet=True, _explicit=False)

@@ -19,6 +19,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from flopscope.cost import units_to_flops_ceil
 from flopscope.budget.summary import Timings, format_summary, summary_dict
 from flopscope.trace.trace import Aggregate
 
@@ -30,6 +31,7 @@ __all__ = ["opened", "closed", "session_summary_dict", "session_summary", "open_
 _lock = threading.Lock()
 _open: weakref.WeakSet[BudgetContext] = weakref.WeakSet()
 _closed_aggregates: dict[tuple[str, str | None], Aggregate] = {}
+# "weighted" is in charge units (see flopscope.cost).
 _closed_totals = {"weighted": 0, "backend_ns": 0, "overhead_ns": 0, "contexts": 0}
 _started_ns: list[int] = []
 
@@ -59,15 +61,21 @@ def _fold(ctx: BudgetContext) -> None:
             total = _closed_aggregates[key] = Aggregate(agg.op_name, agg.namespace, None)
         total.calls += agg.calls
         total.analytical += agg.analytical
-        total.weighted += agg.weighted
+        total.weighted_units += agg.weighted_units
         total.backend_ns += agg.backend_ns
         total.overhead_ns += agg.overhead_ns
-        weighted += agg.weighted
+        weighted += agg.weighted_units
     backend, overhead = ctx._time_since_fold()
     _closed_totals["weighted"] += weighted
     _closed_totals["backend_ns"] += backend
     _closed_totals["overhead_ns"] += overhead
     ctx._mark_folded()
+
+
+def fold_late(ctx: BudgetContext) -> None:
+    """Fold charges made to an exited context (by a thread that outlived its block)."""
+    with _lock:
+        _fold(ctx)
 
 
 def open_contexts() -> list[BudgetContext]:
@@ -87,7 +95,7 @@ def session_summary_dict(by_namespace: bool = False) -> dict[str, Any]:
 
     with _lock:
         aggregates = [
-            Aggregate(a.op_name, a.namespace, None, a.calls, a.analytical, a.weighted,
+            Aggregate(a.op_name, a.namespace, None, a.calls, a.analytical, a.weighted_units,
                       a.backend_ns, a.overhead_ns)
             for a in _closed_aggregates.values()
         ]
@@ -101,7 +109,7 @@ def session_summary_dict(by_namespace: bool = False) -> dict[str, Any]:
         contributed = False
         for agg in ctx._aggregates_since_fold():
             aggregates.append(agg)
-            used += agg.weighted
+            used += agg.weighted_units
             contributed = True
         ctx_backend, ctx_overhead = ctx._time_since_fold()
         backend += ctx_backend
@@ -111,7 +119,7 @@ def session_summary_dict(by_namespace: bool = False) -> dict[str, Any]:
     return summary_dict(
         aggregates,
         flop_budget=budget,
-        flops_used=used,
+        flops_used=units_to_flops_ceil(used),
         timings=Timings(time.perf_counter_ns() - start, backend, overhead),
         by_namespace=by_namespace,
         extra={"scope": "session", "contexts": contexts},

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from flopscope.cost import units_to_flops_ceil
 from flopscope.trace.trace import Aggregate
 
 __all__ = ["Timings", "SummaryText", "summary_dict", "format_summary", "ROOT_NAMESPACE"]
@@ -50,15 +51,19 @@ class Timings:
 
 
 def _bump(table: dict[str, dict[str, int]], key: str, agg: Aggregate) -> None:
+    # "flop_cost" sums exact charge units here; _round_up turns it into FLOPs at the end.
     entry = table.get(key)
     if entry is None:
         entry = table[key] = {"flop_cost": 0, "analytical_cost": 0, "calls": 0}
-    entry["flop_cost"] += agg.weighted
+    entry["flop_cost"] += agg.weighted_units
     entry["analytical_cost"] += agg.analytical
     entry["calls"] += agg.calls
 
 
 def _sorted(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Most expensive first, with each ``flop_cost`` turned from charge units into FLOPs."""
+    for entry in table.values():
+        entry["flop_cost"] = units_to_flops_ceil(entry["flop_cost"])
     return dict(sorted(table.items(), key=lambda kv: (-kv[1]["flop_cost"], kv[0])))
 
 
@@ -95,7 +100,7 @@ def summary_dict(
                 ns = namespaces[key] = {
                     "flops_used": 0, "analytical_flops_used": 0, "calls": 0, "operations": {}
                 }
-            ns["flops_used"] += agg.weighted
+            ns["flops_used"] += agg.weighted_units  # charge units until the end
             ns["analytical_flops_used"] += agg.analytical
             ns["calls"] += agg.calls
             _bump(ns["operations"], agg.op_name, agg)
@@ -111,6 +116,7 @@ def summary_dict(
         result.update(timings.as_dict())
     if by_namespace:
         for ns in namespaces.values():
+            ns["flops_used"] = units_to_flops_ceil(ns["flops_used"])
             ns["operations"] = _sorted(ns["operations"])
         result["by_namespace"] = dict(
             sorted(namespaces.items(), key=lambda kv: (-kv[1]["flops_used"], kv[0]))

@@ -28,7 +28,7 @@ import numpy as np
 from flopscope._config import SETTINGS
 from flopscope._weights import ACTIVE_WEIGHTS
 from flopscope.budget.context import NAMESPACE
-from flopscope.cost import weighted_cost
+from flopscope.cost import UNIT_BITS, charge_units, units_to_flops_ceil
 from flopscope.cost.reduction import reduction_call_cost
 from flopscope.errors import ConcretizationError
 from flopscope.exec.abstract import AbstractArray, AbstractPlain, abstract_result
@@ -72,7 +72,7 @@ class Planner:
 
     def __init__(self, flop_multiplier: float = 1.0) -> None:
         self.trace = Trace(SETTINGS.max_log_records)
-        self.flops = 0
+        self.units = 0  # exact weighted total, in charge units (see flopscope.cost)
         self.analytical_flops = 0
         self.multiplier = flop_multiplier
         self.bound = False  # some call's size or cost is an upper bound
@@ -82,6 +82,11 @@ class Planner:
         self._folded_site = array("l")
         self._site_keys: list[tuple] = []
         self._site_numbers: dict[tuple, int] = {}
+
+    @property
+    def flops(self) -> int:
+        """Weighted FLOPs planned so far, rounded up to a whole FLOP."""
+        return units_to_flops_ceil(self.units)
 
     # -- activation ------------------------------------------------------------
     @contextmanager
@@ -117,11 +122,12 @@ class Planner:
         if number is None:
             number = self._site_numbers[key] = len(self._site_keys)
             self._site_keys.append((row[R_OP], row[R_NAMESPACE], row[R_CODE], row[R_LINE]))
+        cumulative = units_to_flops_ceil(row[R_CUMULATIVE])  # whole FLOPs: 8 bytes a call
         try:
-            self._folded_cumulative.append(row[R_CUMULATIVE])
+            self._folded_cumulative.append(cumulative)
         except OverflowError:  # beyond int64: keep Python ints from here on
             self._folded_cumulative = list(self._folded_cumulative)
-            self._folded_cumulative.append(row[R_CUMULATIVE])
+            self._folded_cumulative.append(cumulative)
         self._folded_site.append(number)
 
     # -- reading ---------------------------------------------------------------------
@@ -135,13 +141,15 @@ class Planner:
         if self.flops <= budget:
             return None
         rows = self.trace.rows
-        at = bisect_right(rows, budget, key=lambda row: row[R_CUMULATIVE])
+        # units > budget * 2**UNIT_BITS exactly when the rounded-up total exceeds budget.
+        at = bisect_right(rows, budget << UNIT_BITS, key=lambda row: row[R_CUMULATIVE])
         if at < len(rows):
             return row_to_record(rows[at])
         at = bisect_right(self._folded_cumulative, budget)
         op, namespace, code, lasti = self._site_keys[self._folded_site[at]]
         cumulative = self._folded_cumulative[at]
-        previous = self._folded_cumulative[at - 1] if at else (rows[-1][R_CUMULATIVE] if rows else 0)
+        previous = self._folded_cumulative[at - 1] if at else (
+            units_to_flops_ceil(rows[-1][R_CUMULATIVE]) if rows else 0)
         return OpRecord(
             op_name=op, namespace=namespace, subscripts=None, shapes=(),
             flop_cost=cumulative - previous, cumulative=cumulative,
@@ -341,17 +349,17 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     planner: Planner = PLANNING.get()
     if inputs.bound or _any_bound(spec):
         extra["bound"] = planner.bound = True
-    charged = weighted_cost(analytical, planner.multiplier, ACTIVE_WEIGHTS.get(op.name, 1.0))
-    planner.flops += charged
+    charged = charge_units(analytical, planner.multiplier, ACTIVE_WEIGHTS.get(op.name, 1.0))
+    planner.units += charged
     planner.analytical_flops += analytical
     node = new_node_id()
     code, lasti = user_frame(sys._getframe(1))
     out_shape, out_dtype = _first_output(spec, kwargs.get("out"))
     planner.record((
         node, op.name, NAMESPACE.get(), tuple(inputs.shapes), tuple(inputs.dtypes),
-        _params(op, args, kwargs), analytical, charged, planner.flops,
+        _params(op, args, kwargs), analytical, charged, planner.units,
         time.perf_counter_ns() - planner.started_ns, 0, 0, code, lasti, tuple(inputs.srcs),
-        out_shape, out_dtype, extra or None,
+        out_shape, out_dtype, extra or None, None,
     ))
     result = _finish_out(abstract_result(spec, (node,), inputs.bound, scalar), kwargs)
     return post(result) if post is not None else result

@@ -6,13 +6,14 @@ For each counted call the executor
    nodes that produced them, their shapes and dtypes, and refusing object /
    string / void data);
 2. runs the op's cost rule on the unwrapped arguments (analytical FLOPs) and
-   applies the weight and multiplier (:func:`flopscope.cost.weighted_cost`);
-3. checks the active budget and time limit, raising *before* anything runs;
+   applies the weight and multiplier exactly (:func:`flopscope.cost.charge_units`);
+3. checks the time limit, then checks the budget and reserves the charge in
+   one atomic step, raising *before* anything runs;
 4. runs the NumPy implementation;
-5. charges the budget, appends a row to the context's trace, and wraps array
-   results as ``fnp.ndarray`` carrying the new node id.
+5. appends a row to the context's trace, and wraps array results as
+   ``fnp.ndarray`` carrying the new node id.
 
-If NumPy itself raises, nothing is charged or recorded. If the cost rule
+If NumPy itself raises, the reservation is returned and nothing is recorded. If the cost rule
 raises (bad shapes, say), the executor lets NumPy report the error in its own
 words; see :func:`_numpy_error`.
 
@@ -26,6 +27,7 @@ plan is being traced.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, Callable
 
@@ -33,10 +35,12 @@ import numpy as np
 
 from flopscope._weights import ACTIVE_WEIGHTS
 from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, _default_context
-from flopscope.cost import weighted_cost
+from flopscope._config import SETTINGS as _SETTINGS
+from flopscope.cost import UNIT_BITS, charge_factor as _factor
 from flopscope.cost._shapes import broadcast_shapes, numel
 from flopscope.errors import FlopscopeError, TimeExhaustedError, UnsupportedDtypeError
 from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.nan_check import check_nan_inf
 from flopscope.exec.state import PLANNING
 from flopscope.registry import Category, OpDef
 from flopscope.trace.callsite import _VERDICTS, user_frame
@@ -47,13 +51,13 @@ __all__ = [
     "make_counted_wrapper",
     "make_reduction_wrapper",
     "make_free_wrapper",
-    "charge_manual",
     "set_symmetry_pass",
     "unwrap",
     "wrap",
 ]
 
 _perf = time.perf_counter_ns
+_thread = threading.get_ident
 _getframe = sys._getframe
 _np_ndarray = np.ndarray
 _np_generic = np.generic
@@ -264,7 +268,15 @@ def _execute(
     post: Callable[[Any], Any] | None = None,
     extra: dict | None = None,
 ) -> Any:
-    """Check, run, charge, record: the steps every counted eager call shares.
+    """Reserve, run, record: the steps every counted eager call shares.
+
+    The charge is exact (charge units, :mod:`flopscope.cost`) and is reserved
+    *before* NumPy runs, in one step with the budget check, under the
+    context's lock: threads sharing the context, a signal handler, or an op
+    re-entered from NumPy (an argument's ``__index__``, ``__array__``...)
+    always see the up-to-date total, so no interleaving takes ``flops_used``
+    past ``flop_budget``. If NumPy raises, the reservation is returned and
+    nothing is recorded.
 
     Rows are kept free of objects Python's cyclic garbage collector tracks, so
     the collector untracks them and never rescans the log (a log of tracked
@@ -277,7 +289,7 @@ def _execute(
     name = op.name
     weight = _weights.get(name, 1.0)
     mult = ctx._mult
-    charged = analytical if (weight == 1.0 and mult == 1.0) else weighted_cost(analytical, mult, weight)
+    units = analytical << UNIT_BITS if (weight == 1.0 and mult == 1.0) else analytical * _factor(weight, mult)
     # The user's call site: usually the caller's frame itself, found in one lookup.
     code = frame.f_code
     verdict = _VERDICTS.get(id(code))
@@ -285,17 +297,30 @@ def _execute(
         lasti = frame.f_lasti
     else:
         code, lasti = user_frame(frame)
-    if ctx._used + charged > ctx._budget:
-        row = (new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params, analytical, charged,
-               ctx._used + charged, t0 - ctx._created_ns, 0, 0, code, lasti, srcs, None, None, extra)
-        raise ctx._refuse(row)
     deadline = ctx._deadline_ns
     if deadline is not None and t0 > deadline:
         raise _time_exhausted(ctx, name, t0, "before")
+    lock = ctx._lock
+    lock.acquire()
+    # From the read of _units to its write there is no call and no backward
+    # jump: neither another thread (under the GIL) nor a signal handler can run
+    # in between, and on free-threaded builds the lock serializes threads.
+    used = ctx._units + units
+    if used > ctx._limit_units:
+        lock.release()
+        row = (new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params, analytical, units,
+               used, t0 - ctx._created_ns, 0, 0, code, lasti, srcs, None, None, extra, _thread())
+        raise ctx._refuse(row)
+    ctx._units = used
+    lock.release()
     t1 = _perf()
-    result = impl(*uargs, **ukwargs) if ukwargs else impl(*uargs)
+    try:
+        result = impl(*uargs, **ukwargs) if ukwargs else impl(*uargs)
+    except BaseException:
+        with lock:
+            ctx._units -= units
+        raise
     t2 = _perf()
-    used = ctx._used = ctx._used + charged
     node = new_node_id()
     if out is None and type(result) is _np_ndarray:
         result = result.view(FArray)
@@ -312,6 +337,8 @@ def _execute(
         out_dtype = getattr(first, "dtype", None)
     if post is not None:
         result = post(result)
+    if _SETTINGS.check_nan_inf:
+        check_nan_inf(name, result, code, lasti)
     # One clock read closes the call's overhead for both the row and the context
     # (reading the clock costs ~80 ns here; the append below lands in residual time).
     t3 = _perf()
@@ -320,8 +347,8 @@ def _execute(
     if len(rows) < ctx._cap:
         rows.append((
             node, name, NAMESPACE.get(), _intern_shapes(shapes, shapes), dtypes, params,
-            analytical, charged, used, t0 - ctx._created_ns, t2 - t1, overhead,
-            code, lasti, srcs, out_shape, out_dtype, extra,
+            analytical, units, used, t0 - ctx._created_ns, t2 - t1, overhead,
+            code, lasti, srcs, out_shape, out_dtype, extra, _thread(),
         ))
     else:
         namespace = NAMESPACE.get()
@@ -330,13 +357,15 @@ def _execute(
             acc = ctx._start_fold(name, namespace, code, lasti)
         acc[0] += 1
         acc[1] += analytical
-        acc[2] += charged
+        acc[2] += units
         acc[3] += t2 - t1
         acc[4] += overhead
     if used > ctx._warn_at:
         ctx._crossed_warning_threshold()
     ctx._backend_ns += t2 - t1
     ctx._overhead_ns += overhead
+    if ctx._late:  # a thread still charging a context whose block has exited
+        ctx._late_charge()
     if deadline is not None and t3 > deadline:
         raise _time_exhausted(ctx, name, t3, "after")
     return result
@@ -796,15 +825,3 @@ def _parameter_position(op: OpDef, name: str) -> int | None:
     except (TypeError, ValueError):
         return None
     return names.index(name) if name in names else None
-
-
-def charge_manual(
-    ctx: BudgetContext, op_name: str, analytical: int, shapes: tuple, subscripts: str | None
-) -> None:
-    """Charge a cost computed outside the registry (``BudgetContext.deduct``)."""
-    t0 = _perf()
-    manual = OpDef(op_name, Category.CUSTOM, "flopscope", op_name, impl=lambda: None,
-                   cost=lambda: analytical)
-    params = {"subscripts": subscripts} if subscripts else None
-    _execute(ctx, manual, manual.impl, (), {}, analytical, (), tuple(tuple(s) for s in shapes),
-             (None,) * len(shapes), params, None, None, t0, _getframe(2))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from flopscope.cost import units_to_flops_ceil
 from flopscope.budget.context import BudgetContext
 from flopscope.budget.summary import Timings, format_summary, summary_dict
 from flopscope.trace.trace import Aggregate
@@ -61,7 +62,7 @@ class SessionLedger:
                 total = self._retired[key] = Aggregate(agg.op_name, agg.namespace, None)
             total.calls += agg.calls
             total.analytical += agg.analytical
-            total.weighted += agg.weighted
+            total.weighted_units += agg.weighted_units
             total.backend_ns += agg.backend_ns
             total.overhead_ns += agg.overhead_ns
         timings = ctx.timings()
@@ -77,7 +78,7 @@ class SessionLedger:
                 None,
                 a.calls,
                 a.analytical,
-                a.weighted,
+                a.weighted_units,
                 a.backend_ns,
                 a.overhead_ns,
             )
@@ -101,7 +102,7 @@ class SessionLedger:
         """``(flops_used, analytical_flops_used, calls)`` of the session so far."""
         aggregates, _, _, _ = self._aggregates()
         return (
-            sum(a.weighted for a in aggregates),
+            units_to_flops_ceil(sum(a.weighted_units for a in aggregates)),
             sum(a.analytical for a in aggregates),
             sum(a.calls for a in aggregates),
         )
@@ -112,7 +113,7 @@ class SessionLedger:
         return summary_dict(
             aggregates,
             flop_budget=flop_budget,
-            flops_used=sum(a.weighted for a in aggregates),
+            flops_used=units_to_flops_ceil(sum(a.weighted_units for a in aggregates)),
             timings=Timings(time.perf_counter_ns() - self._started_ns, backend, overhead),
             by_namespace=by_namespace,
             extra={"scope": "session", "contexts": contexts},

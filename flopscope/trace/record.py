@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any, Mapping
 
+from flopscope.cost import units_to_flops, units_to_flops_ceil
+
 __all__ = ["CallSite", "OpRecord", "row_to_record"]
 
 # Row layout. A row is a tuple; these are its field positions.
@@ -22,8 +24,8 @@ R_SHAPES = 3  # sequence of input shapes
 R_DTYPES = 4  # sequence of input dtypes (numpy.dtype or None for non-arrays)
 R_PARAMS = 5  # dict | None: scalar parameters (subscripts, axis, ...)
 R_ANALYTICAL = 6  # int: analytical FLOPs
-R_WEIGHTED = 7  # int: FLOPs charged (analytical x multiplier x weight)
-R_CUMULATIVE = 8  # int: budget used after this call
+R_WEIGHTED = 7  # int: charge in charge units (analytical x multiplier x weight x 2**UNIT_BITS)
+R_CUMULATIVE = 8  # int: budget used after this call, in charge units
 R_OFFSET_NS = 9  # int: ns from context start to the call
 R_BACKEND_NS = 10  # int: ns inside the NumPy implementation
 R_OVERHEAD_NS = 11  # int: ns of flopscope bookkeeping for this call
@@ -33,7 +35,8 @@ R_INPUTS = 14  # sequence of node ids that produced the inputs
 R_OUT_SHAPE = 15  # tuple | None: shape of the (first) result
 R_OUT_DTYPE = 16  # numpy.dtype | None: dtype of the (first) result
 R_EXTRA = 17  # dict | None: tags (symmetry, data-dependent bound, ...)
-ROW_WIDTH = 18
+R_THREAD = 18  # int | None: ``threading.get_ident()`` of the thread that ran the call
+ROW_WIDTH = 19
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +78,10 @@ class OpRecord:
     shapes:
         Shapes of the array inputs, in call order (``()`` for scalars).
     flop_cost:
-        FLOPs charged to the budget: analytical x multiplier x weight.
+        FLOPs charged to the budget: analytical x multiplier x weight, exactly
+        (an ``int`` when whole, else a ``float`` keeping the fraction).
     cumulative:
-        Budget used after this call.
+        Budget used after this call (whole FLOPs, rounded up).
     flopscope_context_start_offset_s:
         Seconds from the context's start to this call.
     flopscope_backend_duration_s:
@@ -101,13 +105,16 @@ class OpRecord:
     tags:
         Extra annotations: ``symmetry``, ``bound`` (a data-dependent size
         planned at its upper bound), ``refused`` (the call a budget refused).
+    thread_id:
+        ``threading.get_ident()`` of the thread that ran the call (``None`` for
+        planned calls): with threads charged to one context, which one did what.
     """
 
     op_name: str
     namespace: str | None
     subscripts: str | None
     shapes: tuple
-    flop_cost: int
+    flop_cost: int | float
     cumulative: int
     flopscope_context_start_offset_s: float
     flopscope_backend_duration_s: float
@@ -121,9 +128,10 @@ class OpRecord:
     output_dtype: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
     tags: Mapping[str, Any] = field(default_factory=dict)
+    thread_id: int | None = None
 
     @property
-    def weighted_cost(self) -> int:
+    def weighted_cost(self) -> int | float:
         """Alias of :attr:`flop_cost`, named for symmetry with :attr:`analytical_cost`."""
         return self.flop_cost
 
@@ -140,8 +148,8 @@ def row_to_record(row: tuple) -> OpRecord:
         namespace=row[R_NAMESPACE],
         subscripts=params.get("subscripts"),
         shapes=tuple(row[R_SHAPES]),
-        flop_cost=row[R_WEIGHTED],
-        cumulative=row[R_CUMULATIVE],
+        flop_cost=units_to_flops(row[R_WEIGHTED]),
+        cumulative=units_to_flops_ceil(row[R_CUMULATIVE]),
         flopscope_context_start_offset_s=row[R_OFFSET_NS] / 1e9,
         flopscope_backend_duration_s=row[R_BACKEND_NS] / 1e9,
         flopscope_overhead_duration_s=row[R_OVERHEAD_NS] / 1e9,
@@ -154,4 +162,5 @@ def row_to_record(row: tuple) -> OpRecord:
         output_dtype=_dtype_name(row[R_OUT_DTYPE]),
         params=params,
         tags=row[R_EXTRA] or {},
+        thread_id=row[R_THREAD],
     )

@@ -18,6 +18,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from flopscope.cost import units_to_flops_ceil
 from flopscope.trace.record import (
     R_ANALYTICAL,
     R_BACKEND_NS,
@@ -59,16 +60,26 @@ class InputSource:
 
 @dataclass(slots=True)
 class Aggregate:
-    """Totals for one (operation, namespace, call site) group of calls."""
+    """Totals for one (operation, namespace, call site) group of calls.
+
+    ``weighted_units`` is the exact charge in charge units
+    (:data:`flopscope.cost.UNITS_PER_FLOP` per FLOP); :attr:`weighted` is
+    that total in whole FLOPs, rounded up.
+    """
 
     op_name: str
     namespace: str | None
     call_site: CallSite | None
     calls: int = 0
     analytical: int = 0
-    weighted: int = 0
+    weighted_units: int = 0
     backend_ns: int = 0
     overhead_ns: int = 0
+
+    @property
+    def weighted(self) -> int:
+        """Weighted FLOPs charged, rounded up to a whole FLOP."""
+        return units_to_flops_ceil(self.weighted_units)
 
 
 class Trace:
@@ -112,7 +123,7 @@ class Trace:
         acc[4] += row[R_OVERHEAD_NS]
 
     def start_fold(self, op: str, namespace: str | None, code: Any, lasti: int) -> list:
-        """A new accumulator ``[calls, analytical, weighted, backend_ns, overhead_ns]``.
+        """A new accumulator ``[calls, analytical, weighted_units, backend_ns, overhead_ns]``.
 
         Keyed by ``id`` of the code object (hashing a code object hashes its
         contents); the code object itself is kept alive by the call-site
@@ -178,7 +189,8 @@ class Trace:
             if agg.calls != before[0]:
                 yield Aggregate(
                     agg.op_name, agg.namespace, agg.call_site,
-                    agg.calls - before[0], agg.analytical - before[1], agg.weighted - before[2],
+                    agg.calls - before[0], agg.analytical - before[1],
+                    agg.weighted_units - before[2],
                     agg.backend_ns - before[3], agg.overhead_ns - before[4],
                 )
 
@@ -194,7 +206,7 @@ class Trace:
                 )
             agg.calls += 1
             agg.analytical += row[R_ANALYTICAL]
-            agg.weighted += row[R_WEIGHTED]
+            agg.weighted_units += row[R_WEIGHTED]
             agg.backend_ns += row[R_BACKEND_NS]
             agg.overhead_ns += row[R_OVERHEAD_NS]
         for key, folded in self._folded():
@@ -203,7 +215,7 @@ class Trace:
                 agg = groups[key] = Aggregate(folded.op_name, folded.namespace, folded.call_site)
             agg.calls += folded.calls
             agg.analytical += folded.analytical
-            agg.weighted += folded.weighted
+            agg.weighted_units += folded.weighted_units
             agg.backend_ns += folded.backend_ns
             agg.overhead_ns += folded.overhead_ns
         return list(groups.values())
