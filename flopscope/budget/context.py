@@ -30,6 +30,7 @@ from flopscope.trace.callsite import user_frame, warn_user
 from flopscope.trace.record import (
     R_ANALYTICAL,
     R_EXTRA,
+    R_WEIGHTED,
     OpRecord,
     row_to_record,
 )
@@ -409,7 +410,7 @@ class BudgetContext:
         used = units_to_flops_ceil(self._units)
         return BudgetExhaustedError(
             record.op_name,
-            record.flop_cost,
+            units_to_flops_ceil(row[R_WEIGHTED]),  # the record keeps the exact figure
             self._budget - used,
             flop_budget=self._budget,
             flops_used=used,
