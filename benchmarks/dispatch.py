@@ -105,6 +105,40 @@ def long_run(calls: int) -> tuple[float, float, int]:
     return grown, elapsed / calls, len(ctx.op_log)
 
 
+def reservation_cost(repeats: int, calls: int = 200_000) -> tuple[float, float]:
+    """Median ns of the budget's atomic check-and-reserve step, with and without its lock.
+
+    The eager executor reserves each call's charge under the context's
+    ``threading.RLock`` (``_execute`` in flopscope/exec/eager.py); this times
+    exactly that sequence on a real context, and the same sequence without
+    the lock, so the lock's share of the per-call overhead is visible.
+    """
+    ctx = flops.BudgetContext(flop_budget=10**18, quiet=True)
+    units = 8 << 64
+
+    def locked() -> None:
+        lock = ctx._lock
+        lock.acquire()
+        used = ctx._units + units
+        if used > ctx._limit_units:
+            lock.release()
+            raise RuntimeError
+        ctx._units = used
+        lock.release()
+
+    def unlocked() -> None:
+        used = ctx._units + units
+        if used > ctx._limit_units:
+            raise RuntimeError
+        ctx._units = used
+
+    with_lock, without = [], []
+    for _ in range(repeats):
+        with_lock.append(_per_call_ns(locked, (), calls))
+        without.append(_per_call_ns(unlocked, (), calls))
+    return statistics.median(with_lock), statistics.median(without)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 9")
@@ -127,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     target = 2.5
     verdict = "met" if worst_small <= target else f"NOT met (by {worst_small - target:.2f} us)"
     print(f"worst added per small call: {worst_small:.2f} us; target <= {target} us: {verdict}\n")
+    locked, unlocked = reservation_cost(repeats)
+    print(f"atomic check-and-reserve: {locked:.0f} ns with the context lock, {unlocked:.0f} ns "
+          f"without (the lock adds {locked - unlocked:.0f} ns per counted call)\n")
     grown, per_call, logged = long_run(args.long_calls)
     print(f"{args.long_calls:,} tiny counted calls in one context: RSS grew {grown:.1f} MB "
           f"(target < 300 MB), {per_call / 1000:.2f} us per call, {logged:,} calls kept in "

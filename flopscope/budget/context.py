@@ -36,10 +36,15 @@ from flopscope.trace.record import (
 )
 from flopscope.trace.trace import Aggregate, Trace, new_node_id
 
-__all__ = ["BudgetContext", "current_context", "ACTIVE", "NAMESPACE"]
+__all__ = ["BudgetContext", "current_context", "ACTIVE", "INHERITED", "NAMESPACE"]
 
 #: The explicit context entered in this thread / task, or the thread's default.
 ACTIVE: ContextVar[BudgetContext | None] = ContextVar("flopscope_active_budget", default=None)
+#: True where ACTIVE holds a context this thread was only *charged to* (started
+#: inside it, or running a pool task submitted inside it) rather than one
+#: entered with ``with`` in this flow of control: such a context may be
+#: replaced by the thread's own explicit context.
+INHERITED: ContextVar[bool] = ContextVar("flopscope_inherited_budget", default=False)
 #: The dotted namespace path in effect, or None.
 NAMESPACE: ContextVar[str | None] = ContextVar("flopscope_namespace", default=None)
 
@@ -134,7 +139,7 @@ class BudgetContext:
         "_time_limit_s", "_deadline_ns", "trace", "_rows", "_cap", "_backend_ns",
         "_overhead_ns", "_elapsed_ns", "_entered_ns", "_created_ns", "_explicit", "_tokens",
         "_warn_at", "_overflow", "_fold_mark", "_fold_snapshot", "_fold_backend_ns",
-        "_fold_overhead_ns", "_owner_thread", "_late", "__weakref__",
+        "_fold_overhead_ns", "_late", "__weakref__",
     )
 
     def __init__(
@@ -184,7 +189,6 @@ class BudgetContext:
         self._fold_snapshot: dict = {}
         self._fold_backend_ns = 0
         self._fold_overhead_ns = 0
-        self._owner_thread = threading.get_ident()
 
     # -- entering and leaving --------------------------------------------------
     def __enter__(self) -> BudgetContext:
@@ -192,11 +196,10 @@ class BudgetContext:
             raise RuntimeError("this BudgetContext is already active")
         if not self._explicit:
             raise RuntimeError("a thread's default BudgetContext cannot be entered with 'with'")
-        me = threading.get_ident()
         current = ACTIVE.get()
         # A context this thread merely inherited (charged to, as a thread started
         # inside it) may be replaced here by the thread's own explicit context.
-        if current is not None and current._explicit and current._owner_thread == me:
+        if current is not None and current._explicit and not INHERITED.get():
             raise RuntimeError(
                 "Nested explicit BudgetContexts are not allowed: a BudgetContext "
                 f"(budget {current._budget:,}) is already active. Use fnp.namespace(...) "
@@ -211,9 +214,9 @@ class BudgetContext:
         deadline = None if self._time_limit_s is None else now + int(self._time_limit_s * 1e9)
         active_token = ACTIVE.set(self)
         try:
+            inherited_token = INHERITED.set(False)
             ns_token = NAMESPACE.set(namespace) if namespace is not None else None
-            self._tokens = (active_token, ns_token)
-            self._owner_thread = me
+            self._tokens = (active_token, inherited_token, ns_token)
             self._entered_ns = now
             self._deadline_ns = deadline
             self._late = False
@@ -230,10 +233,11 @@ class BudgetContext:
         self._deadline_ns = None
         if tokens is None:
             return
-        active_token, ns_token = tokens
+        active_token, inherited_token, ns_token = tokens
         try:
             if ns_token is not None:
                 NAMESPACE.reset(ns_token)
+            INHERITED.reset(inherited_token)
         finally:
             ACTIVE.reset(active_token)
 
@@ -473,6 +477,7 @@ def _default_context() -> BudgetContext:
     if inherited is not None:
         ctx, namespace = inherited
         ACTIVE.set(ctx)
+        INHERITED.set(True)
         if namespace is not None and NAMESPACE.get() is None:
             NAMESPACE.set(namespace)
         return ctx

@@ -27,7 +27,8 @@ tests/test_concurrency.py:
   context (the budget still refuses an overrun; the session ledger sees the
   late charges);
 * a thread may open its own explicit context, which replaces the inherited
-  one in that thread until it exits;
+  one in that thread until it exits (``asyncio.to_thread`` is different: it
+  carries the caller's contextvars, so opening a context there is nesting);
 * threads created outside :mod:`threading` (``_thread.start_new_thread``, C
   extensions) and other processes are not covered: they run on their own
   default context (threads) or are not counted at all (processes).
@@ -73,18 +74,20 @@ class _ChargedTask:
         self.fn = fn
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from flopscope.budget.context import ACTIVE, NAMESPACE, own_default_context
+        from flopscope.budget.context import ACTIVE, INHERITED, NAMESPACE, own_default_context
 
         if self.charged is None:
             ctx, namespace = own_default_context(), None
         else:
             ctx, namespace = self.charged
         active_token = ACTIVE.set(ctx)
+        inherited_token = INHERITED.set(self.charged is not None)
         ns_token = NAMESPACE.set(namespace)
         try:
             return self.fn(*args, **kwargs)
         finally:
             NAMESPACE.reset(ns_token)
+            INHERITED.reset(inherited_token)
             ACTIVE.reset(active_token)
 
 
