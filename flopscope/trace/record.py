@@ -9,7 +9,7 @@ graph. That keeps a counted call cheap and its memory small.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import CodeType
+from types import CodeType, MappingProxyType
 from typing import Any, Mapping
 
 from flopscope.cost import units_to_flops, units_to_flops_ceil
@@ -52,12 +52,29 @@ class CallSite:
 
     @classmethod
     def from_code(cls, code: CodeType | None, lasti: int) -> CallSite | None:
-        """The call site of instruction offset ``lasti`` in ``code``."""
+        """The call site of instruction offset ``lasti`` in ``code`` (cached per site)."""
         if code is None:
             return None
+        key = (id(code), lasti)
+        cached = _SITES.get(key)
+        # Keyed by id (hashing a code object hashes its contents); the stored
+        # code object both keeps the id valid and confirms it.
+        if cached is not None and cached[0] is code:
+            return cached[1]
         from flopscope.trace.callsite import line_of
 
-        return cls(code.co_filename, line_of(code, lasti), code.co_name)
+        site = cls(code.co_filename, line_of(code, lasti), code.co_name)
+        if len(_SITES) >= _CACHE_LIMIT:
+            _SITES.clear()
+        _SITES[key] = (code, site)
+        return site
+
+
+#: Caches for materializing rows: a log of 100,000 calls has a handful of call
+#: sites and dtypes, and computing each anew dominated reading the log.
+_CACHE_LIMIT = 65536
+_SITES: dict[tuple[int, int], tuple[CodeType, CallSite]] = {}
+_DTYPE_NAMES: dict[tuple, tuple] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,31 +153,49 @@ class OpRecord:
         return self.flop_cost
 
 
-def _dtype_name(dtype: Any) -> str | None:
-    return None if dtype is None else str(dtype)
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
+
+def _dtype_names(dtypes: Any) -> tuple:
+    """Names of a row's dtypes (``None`` stays ``None``), cached per distinct tuple."""
+    if type(dtypes) is not tuple:
+        dtypes = tuple(dtypes)
+    names = _DTYPE_NAMES.get(dtypes)
+    if names is None:
+        if len(_DTYPE_NAMES) >= _CACHE_LIMIT:
+            _DTYPE_NAMES.clear()
+        names = _DTYPE_NAMES[dtypes] = tuple(None if d is None else str(d) for d in dtypes)
+    return names
 
 
 def row_to_record(row: tuple) -> OpRecord:
-    """Materialize a hot-path row into an :class:`OpRecord`."""
-    params = row[R_PARAMS] or {}
+    """Materialize a hot-path row into an :class:`OpRecord`.
+
+    Fields are passed by position, in :class:`OpRecord`'s order: reading a
+    100,000-call log materializes 100,000 of these.
+    """
+    params = row[R_PARAMS] or _NO_PARAMS
+    shapes = row[R_SHAPES]
+    inputs = row[R_INPUTS]
+    out_dtype = row[R_OUT_DTYPE]
     return OpRecord(
-        op_name=row[R_OP],
-        namespace=row[R_NAMESPACE],
-        subscripts=params.get("subscripts"),
-        shapes=tuple(row[R_SHAPES]),
-        flop_cost=units_to_flops(row[R_WEIGHTED]),
-        cumulative=units_to_flops_ceil(row[R_CUMULATIVE]),
-        flopscope_context_start_offset_s=row[R_OFFSET_NS] / 1e9,
-        flopscope_backend_duration_s=row[R_BACKEND_NS] / 1e9,
-        flopscope_overhead_duration_s=row[R_OVERHEAD_NS] / 1e9,
-        node_id=row[R_ID],
-        analytical_cost=row[R_ANALYTICAL],
-        dtypes=tuple(_dtype_name(d) for d in row[R_DTYPES]),
-        call_site=CallSite.from_code(row[R_CODE], row[R_LINE]),
-        inputs=tuple(row[R_INPUTS]),
-        output_shape=row[R_OUT_SHAPE],
-        output_dtype=_dtype_name(row[R_OUT_DTYPE]),
-        params=params,
-        tags=row[R_EXTRA] or {},
-        thread_id=row[R_THREAD],
+        row[R_OP],
+        row[R_NAMESPACE],
+        params.get("subscripts"),
+        shapes if type(shapes) is tuple else tuple(shapes),
+        units_to_flops(row[R_WEIGHTED]),
+        units_to_flops_ceil(row[R_CUMULATIVE]),
+        row[R_OFFSET_NS] / 1e9,
+        row[R_BACKEND_NS] / 1e9,
+        row[R_OVERHEAD_NS] / 1e9,
+        row[R_ID],
+        row[R_ANALYTICAL],
+        _dtype_names(row[R_DTYPES]),
+        CallSite.from_code(row[R_CODE], row[R_LINE]),
+        inputs if type(inputs) is tuple else tuple(inputs),
+        row[R_OUT_SHAPE],
+        None if out_dtype is None else _dtype_names((out_dtype,))[0],
+        params,
+        row[R_EXTRA] or _NO_PARAMS,
+        row[R_THREAD],
     )

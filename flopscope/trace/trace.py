@@ -244,33 +244,43 @@ class Trace:
         records = self.records()
         if extra is not None:
             records.append(extra)
-        for rec in records:
-            graph.add_node(
+        # Bulk insertion: add_nodes_from / add_edges_from are several times
+        # faster than one add_node / add_edge call per record at 10^5 records.
+        graph.add_nodes_from(
+            (
                 rec.node_id,
-                kind="op",
-                op=rec.op_name,
-                shapes=rec.shapes,
-                dtypes=rec.dtypes,
-                params=dict(rec.params),
-                analytical_flops=rec.analytical_cost,
-                flops=rec.flop_cost,
-                cumulative=rec.cumulative,
-                namespace=rec.namespace,
-                call_site=str(rec.call_site) if rec.call_site else None,
-                output_shape=rec.output_shape,
-                output_dtype=rec.output_dtype,
-                tags=dict(rec.tags),
-                refused=bool(rec.tags.get("refused", False)),
+                {
+                    "kind": "op",
+                    "op": rec.op_name,
+                    "shapes": rec.shapes,
+                    "dtypes": rec.dtypes,
+                    "params": dict(rec.params),
+                    "analytical_flops": rec.analytical_cost,
+                    "flops": rec.flop_cost,
+                    "cumulative": rec.cumulative,
+                    "namespace": rec.namespace,
+                    "call_site": str(rec.call_site) if rec.call_site else None,
+                    "output_shape": rec.output_shape,
+                    "output_dtype": rec.output_dtype,
+                    "tags": dict(rec.tags),
+                    "refused": bool(rec.tags.get("refused", False)),
+                    "thread_id": rec.thread_id,
+                },
             )
+            for rec in records
+        )
+        nodes = graph._node
+        edges = []
         for rec in records:
             symmetric_inputs = rec.tags.get("symmetry_inputs") or {}
             for src in rec.inputs:
-                if src in graph:
+                if src in nodes:
                     symmetry = symmetric_inputs.get(src)
                     if symmetry is None:
-                        graph.add_edge(src, rec.node_id)
+                        edges.append((src, rec.node_id))
                     else:  # the array flowing along this edge carried declared symmetry
-                        graph.add_edge(src, rec.node_id, symmetry=symmetry)
+                        edges.append((src, rec.node_id, {"symmetry": symmetry}))
+        graph.add_edges_from(edges)
         return graph
 
     def to_dot(self, **options: Any) -> str:
