@@ -23,6 +23,7 @@ callbacks supplied by the caller (see :class:`ValueDecoder`,
 from __future__ import annotations
 
 import dataclasses
+from types import MappingProxyType
 import functools
 import json
 import math
@@ -461,7 +462,7 @@ class ValueEncoder:
             return {"$": "tuple", "items": items}
         if isinstance(value, list):
             return [self.encode(v, depth + 1) for v in value]
-        if isinstance(value, dict):
+        if isinstance(value, (dict, MappingProxyType)):  # records hold read-only mappings
             return {
                 "$": "dict",
                 "items": [
