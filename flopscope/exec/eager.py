@@ -36,6 +36,7 @@ from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, _default_
 from flopscope.cost import weighted_cost
 from flopscope.cost._shapes import broadcast_shapes, numel
 from flopscope.errors import FlopscopeError, TimeExhaustedError, UnsupportedDtypeError
+from flopscope.exec.writes import note_write
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.state import PLANNING
 from flopscope.registry import Category, OpDef
@@ -295,6 +296,8 @@ def _execute(
     t1 = _perf()
     result = impl(*uargs, **ukwargs) if ukwargs else impl(*uargs)
     t2 = _perf()
+    if out is not None:
+        note_write(uout)  # symmetry: void claims on memory the out= array shares
     used = ctx._used = ctx._used + charged
     node = new_node_id()
     if out is None and type(result) is _np_ndarray:
@@ -762,6 +765,7 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
             out = kwargs.get("out")
             ukwargs = {k: unwrap(v, srcs) for k, v in kwargs.items()}
             result = impl(*uargs, **ukwargs)
+            note_write(ukwargs.get("out"))  # symmetry: void claims on the written memory
             if out is not None and result is ukwargs["out"]:
                 return out
         else:
@@ -771,6 +775,7 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
             target = kwargs.get(written) if written in kwargs else (
                 args[written_position] if written_position is not None
                 and written_position < len(args) else None)
+            note_write(target)  # symmetry: void claims on the written memory
             if isinstance(target, FArray) and src:
                 target._fs_src = src
         result = wrap(result, src)

@@ -47,7 +47,7 @@ from flopscope.symmetry.contraction import EinsumSymmetry, lost_groups, output_s
 from flopscope.symmetry.counting import unique_elements
 from flopscope.symmetry.groups import Symmetry, describe
 from flopscope.symmetry.path import plan_einsum_path
-from flopscope.symmetry.tensor import SymmetricTensor, attach, recheck, set_symmetry, symmetry_of
+from flopscope.symmetry.tensor import SymmetricTensor, attach, set_symmetry, symmetry_of, void
 
 __all__ = ["symmetry_pass", "matmul_family_subscripts"]
 
@@ -140,12 +140,12 @@ def _default(op: OpDef, args: tuple, kwargs: dict, analytical: int) -> Result:
 
 
 def _in_place(op: OpDef, args: tuple, kwargs: dict, analytical: int) -> Result:
-    """Methods that rewrite their array (``x.sort()``): keep only the symmetry that survived."""
+    """Methods that rewrite their array (``x.sort()``): the write voids its claim."""
     target = args[0] if args else None
 
     def post(result: Any) -> Any:
-        if isinstance(target, SymmetricTensor) and target.symmetry:
-            recheck(target, f"{op.name} rewrote it and")
+        if isinstance(target, np.ndarray):
+            void(target)
         return result
 
     return analytical, post, _tags("none", 0, args, kwargs)

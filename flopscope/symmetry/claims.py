@@ -1,0 +1,109 @@
+"""Symmetry claims, keyed by memory: what makes a discount stay honest after writes.
+
+A :class:`Claim` records that the data of one array (its ``root``) was found
+(or computed to be) symmetric. Every :class:`~flopscope.symmetry.SymmetricTensor`
+view of that memory (``S.T``, ``S[:, :]``, ``S.view()``) shares the one
+claim object, so voiding it voids the symmetry of all of them at once.
+
+Two mechanisms keep a claim true:
+
+* **Writes flopscope sees** (``__setitem__`` on a SymmetricTensor, ``out=``
+  of any counted call, in-place operators, the NumPy write functions routed
+  through flopscope: ``copyto``, ``put``, ``place``, ``putmask``,
+  ``put_along_axis``) reach :func:`void_overlapping` through
+  :func:`flopscope.exec.writes.note_write`. It voids every live claim whose
+  root may share memory with the written array, whichever view was used.
+* **Writes flopscope cannot see** (raw NumPy on an alias: the plain array
+  passed to ``as_symmetric``, ``np.asarray(S)``, ``S.flat``, ``S.fill``,
+  ``S.base``) are caught by a fingerprint: a claim stores the SHA-256 of its
+  root's bytes when made, and :meth:`Claim.holds` recomputes it each time a
+  discount is about to be given (``symmetry_of``). Any change to the bytes
+  voids the claim. Hashing is bookkeeping, not arithmetic on the user's
+  values, so it is not charged; it runs at roughly a memory copy's speed.
+
+A voided claim never comes back: symmetry is re-established only by a new,
+charged check (``flops.as_symmetric``) or by an operation whose result is
+symmetric by construction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Claim", "new_claim", "void_overlapping", "owner_of"]
+
+_np_ndarray = np.ndarray
+
+#: Live claims by the id of the object that owns their memory (see owner_of).
+_LIVE: dict[int, weakref.WeakSet] = {}
+
+
+def owner_of(x: Any) -> Any:
+    """The object at the end of ``x``'s ``.base`` chain: what owns its memory."""
+    while True:
+        base = getattr(x, "base", None)
+        if base is None:
+            return x
+        x = base
+
+
+def _digest(root: np.ndarray) -> bytes:
+    if root.flags.c_contiguous:
+        buf = root
+    elif root.flags.f_contiguous:
+        buf = root.T
+    else:
+        buf = np.ascontiguousarray(root)
+    return hashlib.sha256(buf.reshape(-1).view(np.uint8)).digest()
+
+
+class Claim:
+    """That the bytes of ``root`` are symmetric as declared; void once they may have changed."""
+
+    __slots__ = ("root", "digest", "valid", "__weakref__")
+
+    def __init__(self, root: np.ndarray) -> None:
+        self.root = root
+        self.digest = _digest(root)
+        self.valid = True
+
+    def holds(self) -> bool:
+        """True while no write has (or may have) touched the root's data."""
+        if self.valid and _digest(self.root) != self.digest:
+            self.valid = False
+        return self.valid
+
+    def void(self) -> None:
+        self.valid = False
+
+
+def new_claim(x: np.ndarray) -> Claim:
+    """A claim on the current data of ``x`` (registered so writes can find it)."""
+    root = x.view(_np_ndarray)
+    claim = Claim(root)
+    key = id(owner_of(root))
+    live = _LIVE.get(key)
+    if live is None:
+        live = _LIVE[key] = weakref.WeakSet()
+    live.add(claim)
+    return claim
+
+
+def void_overlapping(target: Any) -> None:
+    """Void every live claim whose data may share memory with ``target`` (the write listener)."""
+    if not _LIVE or not isinstance(target, _np_ndarray):
+        return
+    key = id(owner_of(target))
+    live = _LIVE.get(key)
+    if live is None:
+        return
+    if not live:
+        del _LIVE[key]
+        return
+    for claim in list(live):
+        if claim.valid and np.may_share_memory(target, claim.root):
+            claim.valid = False
