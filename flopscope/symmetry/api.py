@@ -148,7 +148,8 @@ def is_symmetric(x: Any, symmetry: Any = None, *, rtol: float | None = None, ato
     except ValueError:
         return False
     validate_tolerances(x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype, rtol, atol)
-    return _counted("is_symmetric")(x, groups, rtol=rtol, atol=atol)
+    answer = _counted("is_symmetric")(x, groups, rtol=rtol, atol=atol)
+    return bool(answer) if isinstance(answer, np.bool_) else answer  # (abstract in a plan)
 
 
 def checked_claim(x: np.ndarray, symmetry: Symmetry) -> Claim | None:
@@ -217,8 +218,9 @@ def is_symmetric_call_cost(x: Any, symmetry: Any = None, rtol: float | None = No
 def is_symmetric_impl(x: Any, symmetry: Any = None, rtol: float | None = None,
                       atol: float = 0.0) -> bool:
     data = np.asarray(x)
-    return all(first_violation(data, g, rtol, atol) is None
-               for g in _resolve(x, symmetry, "is_symmetric"))
+    # a NumPy bool scalar, so the call's record has the shape and dtype a plan gives it
+    return np.bool_(all(first_violation(data, g, rtol, atol) is None
+                        for g in _resolve(x, symmetry, "is_symmetric")))
 
 
 def is_symmetric_shape(x: Any, symmetry: Any = None, rtol: float | None = None,

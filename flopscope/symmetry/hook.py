@@ -43,6 +43,7 @@ from flopscope.exec.array import source_of
 from flopscope.exec.shapes import bind_arguments
 from flopscope.registry import Category, OpDef
 from flopscope.symmetry import propagation as rules
+from flopscope.symmetry.claims import one_call
 from flopscope.symmetry.contraction import EinsumSymmetry, lost_groups, output_symmetry
 from flopscope.symmetry.counting import unique_elements
 from flopscope.symmetry.groups import Symmetry, describe
@@ -65,7 +66,8 @@ def symmetry_pass(op: OpDef, args: tuple, kwargs: dict, analytical: int) -> Resu
     rule = _RULES.get(op.name)
     if rule is None:
         rule = _rule_for(op)
-    return rule(op, args, kwargs, analytical)
+    with one_call():  # each input's fingerprint is checked once while costing this call
+        return rule(op, args, kwargs, analytical)
 
 
 def _rule_for(op: OpDef) -> Callable[[OpDef, tuple, dict, int], Result]:
