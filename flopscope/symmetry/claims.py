@@ -29,6 +29,8 @@ symmetric by construction.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import threading
 import weakref
 from typing import Any
 
@@ -41,8 +43,9 @@ _np_ndarray = np.ndarray
 #: Live claims by the id of the object that owns their memory (see owner_of).
 _LIVE: dict[int, weakref.WeakSet] = {}
 
-#: [number of the call being costed, whether one is being costed] (see one_call).
-_CALL = [0, False]
+#: Per thread: the number of the call being costed, and whether one is (see one_call).
+_STATE = threading.local()
+_COUNTER = itertools.count(1)
 
 
 class one_call:
@@ -56,11 +59,10 @@ class one_call:
     __slots__ = ()
 
     def __enter__(self) -> None:
-        _CALL[0] += 1
-        _CALL[1] = True
+        _STATE.call = next(_COUNTER)
 
     def __exit__(self, *exc: Any) -> None:
-        _CALL[1] = False
+        _STATE.call = 0
 
 
 def owner_of(x: Any) -> Any:
@@ -95,10 +97,11 @@ class Claim:
 
     def holds(self) -> bool:
         """True while no write has (or may have) touched the root's data."""
-        if self.valid and not (_CALL[1] and self.verified == _CALL[0]):
+        call = getattr(_STATE, "call", 0)
+        if self.valid and not (call and self.verified == call):
             if _digest(self.root) != self.digest:
                 self.valid = False
-            self.verified = _CALL[0]
+            self.verified = call
         return self.valid
 
     def void(self) -> None:
@@ -126,7 +129,7 @@ def void_overlapping(target: Any) -> None:
     if live is None:
         return
     if not live:
-        del _LIVE[key]
+        _LIVE.pop(key, None)
         return
     for claim in list(live):
         if claim.valid and np.may_share_memory(target, claim.root):
