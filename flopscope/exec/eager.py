@@ -36,9 +36,9 @@ from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, _default_
 from flopscope.cost import weighted_cost
 from flopscope.cost._shapes import broadcast_shapes, numel
 from flopscope.errors import FlopscopeError, TimeExhaustedError, UnsupportedDtypeError
-from flopscope.exec.writes import note_write
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.state import PLANNING
+from flopscope.exec.writes import note_write
 from flopscope.registry import Category, OpDef
 from flopscope.trace.callsite import _VERDICTS, user_frame
 from flopscope.trace.trace import new_node_id
