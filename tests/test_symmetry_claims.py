@@ -337,3 +337,39 @@ def test_a_forged_pickle_is_checked_again():
     assert restored.symmetry == (SymmetryGroup(0, 1),)
     forged = pickle.loads(data.replace(np.asarray(s)[0, 1].tobytes(), np.float64(7.5).tobytes(), 1))
     assert forged.symmetry == ()
+
+
+def test_the_claim_registry_does_not_grow_with_dead_results():
+    import gc
+
+    from flopscope.symmetry import claims
+
+    x = fnp.asarray(RNG.standard_normal((6, 3)))
+    with flops.BudgetContext(flop_budget=10**9, quiet=True):
+        for _ in range(5000):
+            fnp.einsum("ij,ik->jk", x, x)  # a symmetric result, claimed, then dropped
+    gc.collect()
+    assert len(claims._LIVE) < 2100
+
+
+def test_claimed_tensors_are_freed():
+    import gc
+    import weakref
+
+    x = fnp.asarray(RNG.standard_normal((6, 3)))
+    with flops.BudgetContext(flop_budget=10**9, quiet=True):
+        g = fnp.einsum("ij,ik->jk", x, x)
+    s = as_symmetric(sym(4))
+    refs = [weakref.ref(a) for a in (g, s, s.copy(), s.T, g.copy())]
+    del g, s
+    gc.collect()
+    assert [r() for r in refs] == [None] * len(refs)
+
+
+def test_empty_and_fortran_ordered_claims():
+    assert as_symmetric(np.zeros((0, 0))).symmetry == (SymmetryGroup(0, 1),)
+    f = np.asfortranarray(sym(5))
+    s = as_symmetric(f)
+    assert s.symmetry == (SymmetryGroup(0, 1),)
+    f[0, 1] = 123.0
+    assert s.symmetry == ()

@@ -1,6 +1,6 @@
 """Symmetry claims, keyed by memory: what makes a discount stay honest after writes.
 
-A :class:`Claim` records that the data of one array (its ``root``) was found
+A :class:`Claim` records that the elements of one array (its region of memory) were found
 (or computed to be) symmetric. Every :class:`~flopscope.symmetry.SymmetricTensor`
 view of that memory (``S.T``, ``S[:, :]``, ``S.view()``) shares the one
 claim object, so voiding it voids the symmetry of all of them at once.
@@ -12,14 +12,14 @@ Two mechanisms keep a claim true:
   through flopscope: ``copyto``, ``put``, ``place``, ``putmask``,
   ``put_along_axis``) reach :func:`void_overlapping` through
   :func:`flopscope.exec.writes.note_write`. It voids every live claim whose
-  root may share memory with the written array, whichever view was used.
+  region may share memory with the written array, whichever view was used.
 * **Writes flopscope cannot see** (raw NumPy on an alias: the plain array
   passed to ``as_symmetric``, ``np.asarray(S)``, ``S.flat``, ``S.fill``,
   ``S.base``) are caught by a fingerprint: a claim stores the SHA-256 of its
-  root's bytes when made, and :meth:`Claim.holds` recomputes it each time a
+  region's bytes when made, and :meth:`Claim.holds` recomputes it each time a
   discount is about to be given (``symmetry_of``). Any change to the bytes
   voids the claim. Hashing is bookkeeping, not arithmetic on the user's
-  values, so it is not charged; it runs at roughly a memory copy's speed.
+  values, so it is not charged (its time is measured in docs/symmetry.md).
 
 A voided claim never comes back: symmetry is re-established only by a new,
 charged check (``flops.as_symmetric``) or by an operation whose result is
@@ -84,22 +84,48 @@ def _digest(root: np.ndarray) -> bytes:
     return hashlib.sha256(buf.reshape(-1).view(np.uint8)).digest()
 
 
+class _Region:
+    """The claimed elements as NumPy sees them, referencing the memory's owner but not the tensor.
+
+    A claim must not hold the :class:`SymmetricTensor` it belongs to through an
+    ndarray's ``.base``: NumPy arrays are invisible to Python's cycle collector,
+    so tensor -> claim -> ndarray -> tensor would never be freed. This object
+    (plain slots, which the collector does see) keeps the owner alive and
+    describes the elements through ``__array_interface__``.
+    """
+
+    __slots__ = ("__array_interface__", "owner")
+
+    def __init__(self, x: np.ndarray) -> None:
+        self.owner = owner_of(x)
+        self.__array_interface__ = {
+            "version": 3,
+            "shape": x.shape,
+            "strides": x.strides,
+            "typestr": x.dtype.str,
+            "data": (x.__array_interface__["data"][0], True),
+        }
+
+    def array(self) -> np.ndarray:
+        return np.asarray(self)
+
+
 class Claim:
-    """That the bytes of ``root`` are symmetric as declared; void once they may have changed."""
+    """That the claimed elements (``region``) are symmetric as declared; void once they may have changed."""
 
-    __slots__ = ("root", "digest", "valid", "verified", "__weakref__")
+    __slots__ = ("region", "digest", "valid", "verified", "__weakref__")
 
-    def __init__(self, root: np.ndarray) -> None:
-        self.root = root
-        self.digest = _digest(root)
+    def __init__(self, x: np.ndarray) -> None:
+        self.region = _Region(x)
+        self.digest = _digest(self.region.array())
         self.valid = True
         self.verified = -1
 
     def holds(self) -> bool:
-        """True while no write has (or may have) touched the root's data."""
+        """True while no write has (or may have) touched the claimed data."""
         call = getattr(_STATE, "call", 0)
         if self.valid and not (call and self.verified == call):
-            if _digest(self.root) != self.digest:
+            if _digest(self.region.array()) != self.digest:
                 self.valid = False
             self.verified = call
         return self.valid
@@ -110,14 +136,26 @@ class Claim:
 
 def new_claim(x: np.ndarray) -> Claim:
     """A claim on the current data of ``x`` (registered so writes can find it)."""
-    root = x.view(_np_ndarray)
-    claim = Claim(root)
-    key = id(owner_of(root))
+    claim = Claim(x)
+    key = id(claim.region.owner)
     live = _LIVE.get(key)
     if live is None:
+        if len(_LIVE) >= _PURGE_AT[0]:
+            _purge()
         live = _LIVE[key] = weakref.WeakSet()
     live.add(claim)
     return claim
+
+
+#: Purge dead entries when the registry reaches this size (doubled after each purge).
+_PURGE_AT = [1024]
+
+
+def _purge() -> None:
+    """Drop the entries of owners none of whose claims is alive any more (amortized O(1))."""
+    for key in [k for k, live in list(_LIVE.items()) if not live]:
+        _LIVE.pop(key, None)
+    _PURGE_AT[0] = max(1024, 2 * len(_LIVE))
 
 
 def void_overlapping(target: Any) -> None:
@@ -132,5 +170,5 @@ def void_overlapping(target: Any) -> None:
         _LIVE.pop(key, None)
         return
     for claim in list(live):
-        if claim.valid and np.may_share_memory(target, claim.root):
+        if claim.valid and np.may_share_memory(target, claim.region.array()):
             claim.valid = False
