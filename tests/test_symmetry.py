@@ -112,14 +112,16 @@ def test_as_symmetric_is_a_validated_view():
     assert as_symmetric([[1, 2], [2, 1]]).dtype.kind == "i"
 
 
-def test_as_symmetric_refuses_asymmetric_data_with_axes_and_difference():
+def test_as_symmetric_refuses_asymmetric_data_naming_where_not_how_much():
     a = sym_matrix(4)
     a[1, 3] += 0.25
     with pytest.raises(SymmetryError) as info:
         as_symmetric(a, (0, 1))
     message = str(info.value)
     assert "S2{0,1}" in message and "swapping axes 0 and 1" in message
-    assert "x[1, 3]" in message and "x[3, 1]" in message and "a difference of 0.25" in message
+    assert "x[1, 3]" in message and "x[3, 1]" in message
+    # neither the values nor their difference: a free oracle on the data otherwise
+    assert "0.25" not in message and repr(float(a[1, 3]))[:6] not in message
     assert isinstance(info.value, ValueError)
 
 
@@ -143,9 +145,10 @@ def test_tolerance_depends_on_dtype():
     a[0, 1] += 1e-12 * np.abs(a).max()  # rounding-level asymmetry in float64
     as_symmetric(a)
     a[0, 1] += 1e-6 * np.abs(a).max()
-    with pytest.raises(SymmetryError, match="float64 tolerance"):
+    with pytest.raises(SymmetryError, match=r"atol \+ rtol"):
         as_symmetric(a)
-    as_symmetric(a, rtol=1e-4)  # explicit tolerance
+    with pytest.raises(ValueError, match="rtol"):
+        as_symmetric(a, rtol=1e-4)  # looser than sqrt(eps): refused
     f32 = sym_matrix(6).astype(np.float32)
     f32[0, 1] *= 1 + 1e-5  # float32 arithmetic noise
     as_symmetric(f32)
@@ -425,15 +428,11 @@ def test_views_and_copies(no_loss_warnings):
     assert repr(s).startswith("SymmetricTensor([[") and repr(s).endswith("symmetry=S2{0,1})")
 
 
-def test_writes_recheck_the_data():
+def test_any_write_voids_the_claim():
     s = as_symmetric(sym_matrix(4).copy())
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", SymmetryLossWarning)
-        s[1:3, 1:3] = 0.0  # a symmetric write
-    assert s.symmetry == (SymmetryGroup(0, 1),)
-    with pytest.warns(SymmetryLossWarning, match="assigning into it"):
-        s[0, 1] = 42.0
+    s[1:3, 1:3] = 0.0  # even a write that keeps the data symmetric: re-checking would be free
     assert s.symmetry == ()
+    assert as_symmetric(s).symmetry == (SymmetryGroup(0, 1),)  # a new (charged) check restores it
 
 
 def test_out_arguments_and_in_place_operators(budget):
@@ -446,8 +445,7 @@ def test_out_arguments_and_in_place_operators(budget):
         s += np.arange(16.0).reshape(4, 4)
     assert s.symmetry == ()
     t = as_symmetric(sym_matrix(4).copy())
-    with pytest.warns(SymmetryLossWarning, match="rewrote it"):
-        t.sort(axis=1)
+    t.sort(axis=1)  # an in-place rewrite voids the claim
     assert t.symmetry == ()
 
 
@@ -457,15 +455,15 @@ def test_out_arguments_and_in_place_operators(budget):
 def test_is_symmetric_is_a_counted_check(budget):
     n = 20
     assert is_symmetric(sym_matrix(n)) is True
-    # max|x| for the tolerance (2 n^2), then 4 per exchanged pair (n(n-1)/2 pairs)
-    assert (last(budget).op_name, last(budget).flop_cost) == ("is_symmetric", 2 * n * n + 2 * n * (n - 1))
+    # |x| once per element (n^2), then 6 per exchanged pair (n(n-1)/2 pairs): 400 + 6 * 190
+    assert (last(budget).op_name, last(budget).flop_cost) == ("is_symmetric", 1540)
     assert is_symmetric(RNG.standard_normal((n, n))) is False
     assert is_symmetric(np.ones((3, 4))) is False  # cannot be symmetric: not charged
     assert last(budget).op_name == "is_symmetric" and len(budget.op_log) == 2
     assert is_symmetric(np.arange(9).reshape(3, 3)) is False
     assert last(budget).flop_cost == 2 * 3  # exact data: compare and fold, 3 pairs
     assert is_symmetric(as_symmetric(sym3(4)))  # S3: two generators, (64 - 16) / 2 pairs each
-    assert last(budget).flop_cost == 2 * 64 + 4 * 2 * (64 - 16) // 2
+    assert last(budget).flop_cost == 64 + 6 * 2 * (64 - 16) // 2  # 64 + 6 * 48 = 352
 
 
 def test_symmetrize_averages_and_is_counted(budget):
@@ -533,7 +531,8 @@ def test_planning_with_declared_symmetry():
         return symmetrize(x), s
 
     planned = flops.plan(f, (30, 30))
-    assert planned.analytical_flops == 900  # symmetrize; as_symmetric is free
+    # symmetrize (numel) + as_symmetric's check (numel + 6 pairs, 435 pairs), planned as in eager
+    assert planned.analytical_flops == 900 + 900 + 6 * 435
 
     def branch(x):
         return x * 2 if is_symmetric(x) else x

@@ -42,6 +42,7 @@ from flopscope.errors import FlopscopeError, TimeExhaustedError, UnsupportedDtyp
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.nan_check import check_nan_inf
 from flopscope.exec.state import PLANNING
+from flopscope.exec.writes import note_write
 from flopscope.registry import Category, OpDef
 from flopscope.trace.callsite import _VERDICTS, user_frame
 from flopscope.trace.trace import new_node_id
@@ -321,6 +322,8 @@ def _execute(
             ctx._units -= units
         raise
     t2 = _perf()
+    if out is not None:
+        note_write(uout)  # symmetry: void claims on memory the out= array shares
     node = new_node_id()
     if out is None and type(result) is _np_ndarray:
         result = result.view(FArray)
@@ -791,6 +794,7 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
             out = kwargs.get("out")
             ukwargs = {k: unwrap(v, srcs) for k, v in kwargs.items()}
             result = impl(*uargs, **ukwargs)
+            note_write(ukwargs.get("out"))  # symmetry: void claims on the written memory
             if out is not None and result is ukwargs["out"]:
                 return out
         else:
@@ -800,6 +804,7 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
             target = kwargs.get(written) if written in kwargs else (
                 args[written_position] if written_position is not None
                 and written_position < len(args) else None)
+            note_write(target)  # symmetry: void claims on the written memory
             if isinstance(target, FArray) and src:
                 target._fs_src = src
         result = wrap(result, src)

@@ -88,8 +88,9 @@ def register_all() -> None:
     register(OpDef(
         "is_symmetric", Category.CUSTOM, "flopscope", "is_symmetric", impl=is_symmetric_impl,
         cost=is_symmetric_cost, shape=is_symmetric_shape,
-        formula="2·numel + 4·pairs (floats); 2·pairs (exact dtypes)",
+        formula="numel + 6·pairs (floats); 2·pairs (exact dtypes)",
         notes="pairs = elements the symmetry's generators exchange, Σ (numel - numel/N)/2 "
-              "(N = values one block takes). Floats: max|x| for the tolerance (2 per element), "
-              "then difference, absolute value, comparison and fold per pair.",
+              "(N = values one block takes). Floats: |x| per element, then difference, its "
+              "absolute value, max magnitude, atol + rtol·m, comparison and fold per pair. "
+              "flops.as_symmetric charges its check through this entry.",
     ))

@@ -53,8 +53,11 @@ __all__ = [
 
 def _install() -> None:
     from flopscope.exec.eager import set_symmetry_pass
+    from flopscope.exec.writes import set_write_listener
+    from flopscope.symmetry.claims import void_overlapping
 
     set_symmetry_pass(symmetry_pass)
+    set_write_listener(void_overlapping)
 
 
 _install()

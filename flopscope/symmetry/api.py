@@ -1,11 +1,13 @@
 """Declaring, testing and imposing symmetry: ``as_symmetric``, ``is_symmetric``, ``symmetrize``.
 
-``as_symmetric`` is free, like ``asarray``: it looks at the data only to
-refuse a false claim (raising :class:`~flopscope.errors.SymmetryError`) and
-returns the same data as a view. ``is_symmetric`` and ``symmetrize`` compute
-something the caller receives, so they are counted operations (registry
-entries ``is_symmetric`` and ``symmetrize``, see
-:func:`is_symmetric_call_cost` and :func:`symmetrize_call_cost`).
+``as_symmetric`` checks every element pair before it accepts a claim, and
+that check is charged: it runs as the counted ``is_symmetric`` operation
+(it shows in the log, and is refused before reading anything if the budget
+cannot pay it). It returns the same data as a view, under a claim that any
+later write voids (:mod:`flopscope.symmetry.claims`). ``is_symmetric`` and
+``symmetrize`` are counted operations too (registry entries ``is_symmetric``
+and ``symmetrize``, see :func:`is_symmetric_call_cost` and
+:func:`symmetrize_call_cost`).
 
 Inside :func:`flopscope.plan`, arrays are abstract: ``as_symmetric`` records
 the claim on the abstract array (there is no data to check), ``symmetrize``
@@ -28,8 +30,15 @@ from flopscope.exec.dispatch import build_callable
 from flopscope.exec.shapes import ArraySpec
 from flopscope.registry import lookup
 from flopscope.symmetry.groups import Symmetry, SymmetryGroup, parse_symmetry
+from flopscope.symmetry.claims import Claim, new_claim
 from flopscope.symmetry.tensor import SymmetricTensor, attach, symmetry_of
-from flopscope.symmetry.validate import check_cost, check_symmetry, first_violation, symmetrize_array
+from flopscope.symmetry.validate import (
+    check_cost,
+    check_symmetry,
+    first_violation,
+    symmetrize_array,
+    validate_tolerances,
+)
 
 __all__ = [
     "as_symmetric",
@@ -37,6 +46,7 @@ __all__ = [
     "symmetrize",
     "symmetrize_call_cost",
     "is_symmetric_call_cost",
+    "checked_claim",
 ]
 
 _REFUSED_KINDS = frozenset("OSUVT")
@@ -78,29 +88,43 @@ def as_symmetric(data: Any, symmetry: Any = None, *, rtol: float | None = None,
         (see :mod:`flopscope.symmetry.groups`). ``None`` means every axis.
         Replaces any symmetry ``data`` already declares.
     rtol, atol:
-        Tolerance of the check: exchanged elements may differ by
-        ``atol + rtol * max|data|``; ``rtol`` defaults to sqrt(eps) of the
-        dtype (exact for integers). See :mod:`flopscope.symmetry.validate`.
+        Tolerance of the check, per pair of exchanged elements ``a``, ``b``:
+        ``|a - b| <= atol + rtol * max(|a|, |b|)``. ``rtol`` defaults to
+        sqrt(eps) of the dtype, ``atol`` to 0; neither may exceed sqrt(eps)
+        (``ValueError``). Exact dtypes are compared exactly. See
+        :mod:`flopscope.symmetry.validate`.
+
+    The check is charged to the active budget as an ``is_symmetric`` call
+    (``numel + 6·pairs`` for floating data, ``2·pairs`` for exact dtypes)
+    and refused with :class:`~flopscope.errors.BudgetExhaustedError`,
+    before reading the data, if it does not fit.
 
     Raises
     ------
     SymmetryError
-        The data is not symmetric as claimed (the message names the axes, the
-        worst pair of elements and their difference), or the claimed axes have
-        different lengths.
+        The data is not symmetric as claimed (the message names the axes and
+        the index of the first failing pair, not the values), or the claimed
+        axes have different lengths.
+    ValueError
+        ``rtol`` or ``atol`` negative, NaN or above its bound.
     """
     if _is_abstract(data):
         groups = _resolve(data, symmetry, "as_symmetric")
+        validate_tolerances(data.dtype, rtol, atol)
+        _counted("is_symmetric")(data, groups, rtol=rtol, atol=atol)  # planned like the eager check
         return attach(type(data)(data.shape, data.dtype, src=getattr(data, "_fs_src", None),
                                  bound=getattr(data, "bound", False), tags=dict(data.tags)), groups)
     array = data if isinstance(data, np.ndarray) else np.asarray(data)
     if array.dtype.kind in _REFUSED_KINDS:
         raise UnsupportedDtypeError(f"as_symmetric does not accept arrays of dtype {array.dtype}")
     groups = _resolve(array, symmetry, "as_symmetric")
+    rtol, atol = validate_tolerances(array.dtype, rtol, atol)
     plain = array.view(np.ndarray)
-    check_symmetry(plain, groups, rtol, atol)
+    if not _counted("is_symmetric")(plain, groups, rtol=rtol, atol=atol):
+        check_symmetry(plain, groups, rtol, atol)  # (already paid for) say where it fails
     result = array.view(SymmetricTensor)
     result._symmetry = groups
+    result._claim = new_claim(result)
     if isinstance(array, FArray):
         src = source_of(array)
         if src is not None:
@@ -112,8 +136,9 @@ def is_symmetric(x: Any, symmetry: Any = None, *, rtol: float | None = None, ato
     """Whether the data of ``x`` has ``symmetry`` (default: its declared groups, else every axis).
 
     A counted operation (``is_symmetric``, see :func:`is_symmetric_call_cost`).
-    Returns False without charging when the claimed axes cannot be symmetric
-    at all (different lengths, fewer than two axes). Inside
+    Uses the same per-pair tolerance as :func:`as_symmetric` (and the same
+    bounds on ``rtol`` and ``atol``). Returns False without charging when
+    the claimed axes cannot be symmetric at all (different lengths, fewer than two axes). Inside
     :func:`flopscope.plan` the answer is an abstract scalar: using it in an
     ``if`` raises :class:`~flopscope.errors.ConcretizationError`.
     """
@@ -122,7 +147,16 @@ def is_symmetric(x: Any, symmetry: Any = None, *, rtol: float | None = None, ato
         groups = _resolve(x if hasattr(x, "shape") else np.asarray(x), symmetry, "is_symmetric")
     except ValueError:
         return False
-    return _counted("is_symmetric")(x, groups, rtol=rtol, atol=atol)
+    validate_tolerances(x.dtype if hasattr(x, "dtype") else np.asarray(x).dtype, rtol, atol)
+    answer = _counted("is_symmetric")(x, groups, rtol=rtol, atol=atol)
+    return bool(answer) if isinstance(answer, np.bool_) else answer  # (abstract in a plan)
+
+
+def checked_claim(x: np.ndarray, symmetry: Symmetry) -> Claim | None:
+    """A claim on ``x`` if its data passes the charged check for ``symmetry``, else None."""
+    if symmetry and _counted("is_symmetric")(x.view(np.ndarray), symmetry):
+        return new_claim(x)
+    return None
 
 
 def symmetrize(x: Any, symmetry: Any = None) -> SymmetricTensor:
@@ -173,9 +207,10 @@ def is_symmetric_call_cost(x: Any, symmetry: Any = None, rtol: float | None = No
                            atol: float = 0.0) -> int:
     """Checking costs what :func:`flopscope.symmetry.validate.check_cost` derives.
 
-    Floating data: 2 numel (max|x| for the tolerance) + 4 per exchanged pair
-    (difference, absolute value, comparison, folding the verdict); exact
-    dtypes: 2 per exchanged pair. An (n, n) float matrix: 2n^2 + 2n(n - 1).
+    Floating data: numel (|x| of each element) + 6 per exchanged pair
+    (difference, its absolute value, max magnitude, ``atol + rtol*m``,
+    comparison, fold); exact dtypes: 2 per exchanged pair. An (n, n) float
+    matrix: n^2 + 3n(n - 1).
     """
     return check_cost(tuple(x.shape), _resolve(x, symmetry, "is_symmetric"), x.dtype)
 
@@ -183,8 +218,9 @@ def is_symmetric_call_cost(x: Any, symmetry: Any = None, rtol: float | None = No
 def is_symmetric_impl(x: Any, symmetry: Any = None, rtol: float | None = None,
                       atol: float = 0.0) -> bool:
     data = np.asarray(x)
-    return all(first_violation(data, g, rtol, atol) is None
-               for g in _resolve(x, symmetry, "is_symmetric"))
+    # a NumPy bool scalar, so the call's record has the shape and dtype a plan gives it
+    return np.bool_(all(first_violation(data, g, rtol, atol) is None
+                        for g in _resolve(x, symmetry, "is_symmetric")))
 
 
 def is_symmetric_shape(x: Any, symmetry: Any = None, rtol: float | None = None,

@@ -36,18 +36,40 @@ C(n+2, 3) outputs.
 
 Each orbit counts as one multiply-add: the orbit's common term is computed
 once and accumulated with its multiplicity folded into the accumulation.
+
+**A bounded search.** The backtracking in :func:`label_group` can visit
+up to the product of the operands' group orders (two fully symmetric
+7-index operands: 5040^2 axis permutations). It builds each operand's axis
+permutation block by block, pruning as soon as a label would map onto a
+label of another size, across the output boundary, or inconsistently; every
+attempted operand or block assignment is one *candidate*. Each search may
+try :func:`search_limit` candidates: ``SEARCH_BUDGET // (8 n + 1)`` for an
+einsum of n operands (a path over n operands asks for at most 8n + 1
+searches: two per step of at most four candidate paths, plus the output's
+symmetry), and at least ``MIN_SEARCH``. A search that would try more gives
+up and returns the identity alone: that step is costed dense and the result
+claims no symmetry from it. A cut-off search therefore
+never charges less than the full search would (the symmetric optimum) nor
+more than the dense cost; it depends only on the subscripts, shapes and
+symmetry, so the same call always costs the same. The active budget's wall
+clock limit is checked every :data:`DEADLINE_EVERY` candidates
+(``TimeExhaustedError``, as the executor raises).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from math import prod
 from typing import Any, Sequence
 
+from flopscope.budget.context import ACTIVE
+from flopscope.errors import TimeExhaustedError
+
 from flopscope.cost.einsum import EinsumSpec, index_product
 from flopscope.symmetry.counting import groups_from_permutations, orbit_count, restrict
-from flopscope.symmetry.groups import Symmetry, SymmetryGroup, describe, symmetry_permutations
+from flopscope.symmetry.groups import Symmetry, SymmetryGroup, describe
 from flopscope.symmetry.propagation import contains
 from flopscope.symmetry.tensor import symmetry_of
 
@@ -57,12 +79,31 @@ __all__ = [
     "step_cost",
     "output_symmetry",
     "lost_groups",
-    "MAX_GROUP_ORDER",
+    "SEARCH_BUDGET",
+    "search_limit",
 ]
 
-#: Symmetry groups with more elements than this are not enumerated; the
-#: contraction (or the declared group of an operand) is then costed dense.
-MAX_GROUP_ORDER = 40_320  # 8!
+#: Candidate axis permutations all the symmetry searches of one einsum may try together.
+SEARCH_BUDGET = 12_000
+#: The least any one search may try (searches of einsums with very many operands).
+MIN_SEARCH = 64
+#: The wall-clock limit is checked after this many candidates.
+DEADLINE_EVERY = 256
+
+
+def search_limit(n_operands: int) -> int:
+    """Candidates one :func:`label_group` search may try in an einsum of ``n_operands``."""
+    return max(MIN_SEARCH, SEARCH_BUDGET // (8 * n_operands + 1))
+
+
+def _check_deadline(now: int) -> None:
+    ctx = ACTIVE.get()
+    deadline = getattr(ctx, "_deadline_ns", None) if ctx is not None else None
+    if deadline is not None and now > deadline:
+        limit = ctx.wall_time_limit_s
+        raise TimeExhaustedError(
+            f"wall-clock limit of {limit:g}s passed while searching the symmetry of an einsum"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +152,6 @@ class EinsumSymmetry:
         return step_cost(spec, self, sides, frozenset("".join(inputs)), output)
 
 
-@lru_cache(maxsize=256)
-def _axis_permutations(groups: Symmetry, ndim: int) -> tuple[tuple[int, ...], ...]:
-    order = prod(g.order for g in groups)
-    if order > MAX_GROUP_ORDER:
-        return (tuple(range(ndim)),)
-    return tuple(symmetry_permutations(groups, ndim))
-
-
 class _TooLarge(Exception):
     pass
 
@@ -137,33 +170,94 @@ def label_group(
     group, each element a tuple of indices into ``labels``. ``boundary``
     (the labels that leave the sub-einsum: its output) must be mapped onto
     itself; if ``sides`` is given, the operand permutation must map each
-    side (a set of positions) onto a side. Past :data:`MAX_GROUP_ORDER`
-    elements, only the identity is returned (the dense cost).
+    side (a set of positions) onto a side. A search that would try more
+    than :func:`search_limit` candidates returns only the identity (the
+    dense cost).
     """
     terms = spec.inputs
     labels = tuple(sorted(set().union(*(terms[p] for p in positions))))
     where = {label: i for i, label in enumerate(labels)}
+    identity_only = labels, frozenset({tuple(range(len(labels)))})
     sizes = spec.size_dict
     classes = symmetry.classes
-    axis_perms = {p: _axis_permutations(symmetry.groups[p], len(terms[p])) for p in positions}
+    limit = search_limit(len(terms))
+    # Per operand: the axes its groups leave fixed, and each group's blocks. An allowed
+    # axis permutation h maps each block of a group onto a block of the same group
+    # (axis by axis) and fixes the other axes; the search builds h block by block, so
+    # a label clash prunes every h sharing the clashing prefix.
+    layout = {}
+    for p in positions:
+        groups = symmetry.groups[p]
+        grouped = {a for g in groups for a in g.axes}
+        layout[p] = (tuple(a for a in range(len(terms[p])) if a not in grouped),
+                     tuple(g.blocks for g in groups))
     side_set = set(sides) if sides is not None else None
     sigma: dict[str, str] = {}
     used: set[str] = set()
     image: dict[int, int] = {}
     taken: set[int] = set()
     found: set[tuple[int, ...]] = set()
+    work = [0]
 
     def complete() -> None:
-        if any(sigma[label] not in boundary for label in boundary):
-            return
-        if any(sizes[sigma[label]] != sizes[label] for label in labels):
-            return
         if side_set is not None and any(frozenset(image[p] for p in side) not in side_set
                                         for side in sides):
             return
         found.add(tuple(where[sigma[label]] for label in labels))
-        if len(found) > MAX_GROUP_ORDER:
-            raise _TooLarge
+
+    def assign(pairs: Any) -> list[str] | None:
+        """Extend sigma with ``a -> b`` for each pair; the labels added, or None on a clash."""
+        assigned: list[str] = []
+        for a, b in pairs:
+            current = sigma.get(a)
+            if current is None:
+                if b in used or sizes[a] != sizes[b] or (a in boundary) != (b in boundary):
+                    break
+                sigma[a] = b
+                used.add(b)
+                assigned.append(a)
+            elif current != b:
+                break
+        else:
+            return assigned
+        for a in assigned:
+            used.discard(sigma.pop(a))
+        return None
+
+    def undo(assigned: list[str]) -> None:
+        for a in assigned:
+            used.discard(sigma.pop(a))
+
+    def blocks_from(k: int, p: int, q: int, gi: int, bi: int, free: list[bool]) -> None:
+        """Map block ``bi`` of group ``gi`` of operand p onto an unused block of q, then on."""
+        source, target = terms[p], terms[q]
+        groups = layout[p][1]
+        if gi == len(groups):
+            image[p] = q
+            taken.add(q)
+            visit(k + 1)
+            taken.discard(q)
+            del image[p]
+            return
+        blocks = groups[gi]
+        if bi == len(blocks):
+            blocks_from(k, p, q, gi + 1, 0, [True] * len(groups[gi + 1]) if gi + 1 < len(groups) else [])
+            return
+        for j, block in enumerate(blocks):
+            if not free[j]:
+                continue
+            work[0] += 1
+            if work[0] > limit:
+                raise _TooLarge
+            if not work[0] % DEADLINE_EVERY:
+                _check_deadline(time.perf_counter_ns())
+            assigned = assign((source[a], target[b]) for a, b in zip(blocks[bi], block))
+            if assigned is None:
+                continue
+            free[j] = False
+            blocks_from(k, p, q, gi, bi + 1, free)
+            free[j] = True
+            undo(assigned)
 
     def visit(k: int) -> None:
         if k == len(positions):
@@ -171,39 +265,24 @@ def label_group(
             return
         p = positions[k]
         source = terms[p]
+        fixed, groups = layout[p]
         for q in positions:
             if q in taken or classes[q] != classes[p]:
                 continue
             target = terms[q]
-            for h in axis_perms[q]:
-                assigned = []
-                ok = True
-                for r, a in enumerate(source):
-                    b = target[h[r]]
-                    current = sigma.get(a)
-                    if current is None:
-                        if b in used:
-                            ok = False
-                            break
-                        sigma[a] = b
-                        used.add(b)
-                        assigned.append(a)
-                    elif current != b:
-                        ok = False
-                        break
-                if ok:
-                    image[p] = q
-                    taken.add(q)
-                    visit(k + 1)
-                    taken.discard(q)
-                    del image[p]
-                for a in assigned:
-                    used.discard(sigma.pop(a))
+            work[0] += 1
+            if work[0] > limit:
+                raise _TooLarge
+            assigned = assign((source[a], target[a]) for a in fixed)
+            if assigned is None:
+                continue
+            blocks_from(k, p, q, 0, 0, [True] * len(groups[0]) if groups else [])
+            undo(assigned)
 
     try:
         visit(0)
     except _TooLarge:
-        return labels, frozenset({tuple(range(len(labels)))})
+        return identity_only
     return labels, frozenset(found)
 
 

@@ -43,11 +43,12 @@ from flopscope.exec.array import source_of
 from flopscope.exec.shapes import bind_arguments
 from flopscope.registry import Category, OpDef
 from flopscope.symmetry import propagation as rules
+from flopscope.symmetry.claims import one_call
 from flopscope.symmetry.contraction import EinsumSymmetry, lost_groups, output_symmetry
 from flopscope.symmetry.counting import unique_elements
 from flopscope.symmetry.groups import Symmetry, describe
 from flopscope.symmetry.path import plan_einsum_path
-from flopscope.symmetry.tensor import SymmetricTensor, attach, recheck, set_symmetry, symmetry_of
+from flopscope.symmetry.tensor import SymmetricTensor, attach, set_symmetry, symmetry_of, void
 
 __all__ = ["symmetry_pass", "matmul_family_subscripts"]
 
@@ -65,7 +66,8 @@ def symmetry_pass(op: OpDef, args: tuple, kwargs: dict, analytical: int) -> Resu
     rule = _RULES.get(op.name)
     if rule is None:
         rule = _rule_for(op)
-    return rule(op, args, kwargs, analytical)
+    with one_call():  # each input's fingerprint is checked once while costing this call
+        return rule(op, args, kwargs, analytical)
 
 
 def _rule_for(op: OpDef) -> Callable[[OpDef, tuple, dict, int], Result]:
@@ -140,12 +142,12 @@ def _default(op: OpDef, args: tuple, kwargs: dict, analytical: int) -> Result:
 
 
 def _in_place(op: OpDef, args: tuple, kwargs: dict, analytical: int) -> Result:
-    """Methods that rewrite their array (``x.sort()``): keep only the symmetry that survived."""
+    """Methods that rewrite their array (``x.sort()``): the write voids its claim."""
     target = args[0] if args else None
 
     def post(result: Any) -> Any:
-        if isinstance(target, SymmetricTensor) and target.symmetry:
-            recheck(target, f"{op.name} rewrote it and")
+        if isinstance(target, np.ndarray):
+            void(target)
         return result
 
     return analytical, post, _tags("none", 0, args, kwargs)

@@ -13,10 +13,15 @@ Views keep its symmetry only where the propagation rules say so:
 apply the rules; any other view NumPy makes (``x.diagonal()``, stride
 tricks) carries no symmetry.
 
-Writing into a SymmetricTensor (``x[i, j] = v``, ``out=x``) re-checks the
-data; if the write broke the symmetry it is dropped, with a
-:class:`~flopscope.errors.SymmetryLossWarning`. Writes through a different
-view of the same memory cannot be seen and are the user's responsibility.
+**Writes void the claim.** The symmetry rests on a
+:class:`~flopscope.symmetry.claims.Claim` shared by every view of the same
+memory. Any write into that memory voids it (``x[i, j] = v``, a write
+through ``x.T`` or a slice, ``out=``, in-place operators, ``np.copyto`` and
+friends, and, through the claim's fingerprint, raw NumPy writes flopscope
+cannot see), after which :attr:`SymmetricTensor.symmetry` is ``()`` and the
+array is costed as a plain one. The exception is an ``out=`` call whose whole
+result is symmetric by construction (``fnp.exp(S, out=S)``): the written
+array carries the result's symmetry under a fresh claim.
 """
 
 from __future__ import annotations
@@ -30,9 +35,9 @@ from flopscope.exec.array import source_of
 from flopscope.symmetry import propagation as rules
 from flopscope.symmetry.counting import unique_elements
 from flopscope.symmetry.groups import Symmetry, describe
-from flopscope.symmetry.validate import first_violation
+from flopscope.symmetry.claims import new_claim, void_overlapping
 
-__all__ = ["SymmetricTensor", "symmetry_of", "attach", "set_symmetry"]
+__all__ = ["SymmetricTensor", "symmetry_of", "attach", "set_symmetry", "void"]
 
 _np_ndarray = np.ndarray
 
@@ -54,7 +59,7 @@ class SymmetricTensor(FArray):
     """
 
     __module__ = "flopscope.symmetry"
-    __slots__ = ("_symmetry",)
+    __slots__ = ("_symmetry", "_claim")
     _fs_symmetric = True
 
     def __array_finalize__(self, obj: Any) -> None:
@@ -62,7 +67,10 @@ class SymmetricTensor(FArray):
         # is created with its parent's geometry, then permuted), so nothing here can
         # tell what the view is: symmetry is never inherited by default. The view
         # methods below, which know what they did, apply the propagation rules.
+        # A view (it has a base) shares its parent's claim: the same memory; a
+        # copy starts without one.
         self._symmetry = ()
+        self._claim = getattr(obj, "_claim", None) if self.base is not None else None
         src = getattr(obj, "_fs_src", None)
         if src is not None:
             self._fs_src = src
@@ -70,18 +78,23 @@ class SymmetricTensor(FArray):
     # -- metadata ---------------------------------------------------------------------------
     @property
     def symmetry(self) -> Symmetry:
-        """The declared symmetry groups (a tuple of ``SymmetryGroup``)."""
-        return self._symmetry
+        """The declared symmetry groups (a tuple of ``SymmetryGroup``); ``()`` once a write voided them."""
+        symmetry = self._symmetry
+        if symmetry:
+            claim = self._claim
+            if claim is None or not claim.holds():
+                self._symmetry = symmetry = ()
+        return symmetry
 
     @property
     def unique_elements(self) -> int:
         """Number of distinct elements: ``n(n+1)/2`` for an (n, n) symmetric matrix."""
-        return unique_elements(self.shape, self._symmetry)
+        return unique_elements(self.shape, self.symmetry)
 
     def __repr__(self) -> str:
         text = repr(self.view(_np_ndarray))
         body = text[len("array("):-1].replace("\n", "\n" + " " * (len("SymmetricTensor(") - len("array(")))
-        return f"SymmetricTensor({body}, symmetry={describe(self._symmetry)})"
+        return f"SymmetricTensor({body}, symmetry={describe(self.symmetry)})"
 
     def __str__(self) -> str:
         # NumPy's printing slices the array (summaries of large arrays); print the data as is.
@@ -94,9 +107,10 @@ class SymmetricTensor(FArray):
     @shape.setter
     def shape(self, value: Any) -> None:
         old = _np_ndarray.shape.__get__(self)
+        symmetry = self.symmetry
         _np_ndarray.shape.__set__(self, value)
         new = _np_ndarray.shape.__get__(self)
-        self._symmetry, lost = rules.reshape_rule(old, new, self._symmetry)
+        self._symmetry, lost = rules.reshape_rule(old, new, symmetry)
         rules.warn_lost("setting .shape", lost, "the array")
 
     # -- views that follow the propagation rules ------------------------------------------------
@@ -104,21 +118,20 @@ class SymmetricTensor(FArray):
         result = _np_ndarray.__getitem__(self, index)
         if not isinstance(result, SymmetricTensor):
             return result
-        symmetry, lost = rules.index_rule(self.shape, self._symmetry, index)
+        symmetry, lost = rules.index_rule(self.shape, self.symmetry, index)
         rules.warn_lost("indexing", lost, "the array")
         return attach(result, symmetry)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         _np_ndarray.__setitem__(self, index, value)
-        if self._symmetry:
-            recheck(self, "assigning into it")
+        void_overlapping(self)  # every view of this memory loses its claim
 
     def transpose(self, *axes: Any) -> Any:  # type: ignore[override]
         result = _np_ndarray.transpose(self, *axes)
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0] or ()
         perm = [int(a) % self.ndim for a in axes] if axes else list(range(self.ndim))[::-1]
-        return attach(result, rules.transpose_rule(self._symmetry, perm))
+        return attach(result, rules.transpose_rule(self.symmetry, perm))
 
     @property
     def T(self) -> Any:  # type: ignore[override]
@@ -133,18 +146,18 @@ class SymmetricTensor(FArray):
         perm = list(range(self.ndim))
         a, b = axis1 % self.ndim, axis2 % self.ndim
         perm[a], perm[b] = b, a
-        return attach(result, rules.transpose_rule(self._symmetry, perm))
+        return attach(result, rules.transpose_rule(self.symmetry, perm))
 
     def reshape(self, *shape: Any, order: str = "C", **kwargs: Any) -> Any:  # type: ignore[override]
         result = _np_ndarray.reshape(self, *shape, order=order, **kwargs)
-        symmetry, lost = rules.reshape_rule(self.shape, result.shape, self._symmetry,
+        symmetry, lost = rules.reshape_rule(self.shape, result.shape, self.symmetry,
                                             _memory_order(self, order))
         rules.warn_lost("reshape", lost, "the array")
         return attach(result, symmetry)
 
     def squeeze(self, axis: Any = None) -> Any:  # type: ignore[override]
         result = _np_ndarray.squeeze(self, axis)
-        symmetry, lost = rules.reshape_rule(self.shape, result.shape, self._symmetry)
+        symmetry, lost = rules.reshape_rule(self.shape, result.shape, self.symmetry)
         rules.warn_lost("squeeze", lost, "the array")
         return attach(result, symmetry)
 
@@ -152,7 +165,7 @@ class SymmetricTensor(FArray):
         result = _np_ndarray.view(self, *args, **kwargs)
         if (isinstance(result, SymmetricTensor) and result.shape == self.shape
                 and result.dtype.itemsize == self.dtype.itemsize):
-            result._symmetry = self._symmetry  # the same elements, bit for bit
+            result._symmetry = self.symmetry  # the same elements, bit for bit
         return result
 
     def flatten(self, order: str = "C") -> Any:  # type: ignore[override]
@@ -162,26 +175,35 @@ class SymmetricTensor(FArray):
         return _flattened(self, FArray.ravel(self, order), order, "ravel")
 
     def copy(self, order: str = "K") -> Any:  # type: ignore[override]
-        return attach(FArray.copy(self, order), self._symmetry)
+        return attach(FArray.copy(self, order), self.symmetry)
 
     def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        return attach(FArray.astype(self, dtype, *args, **kwargs), self._symmetry)
+        return attach(FArray.astype(self, dtype, *args, **kwargs), self.symmetry)
 
     def __copy__(self) -> Any:
-        return attach(_np_ndarray.__copy__(self), self._symmetry)
+        return attach(_np_ndarray.__copy__(self), self.symmetry)
 
     def __deepcopy__(self, memo: dict) -> Any:
-        return attach(_np_ndarray.__deepcopy__(self, memo), self._symmetry)
+        return attach(_np_ndarray.__deepcopy__(self, memo), self.symmetry)
 
     # -- pickling: the groups travel with the data ------------------------------------------
     def __reduce__(self) -> tuple:
         constructor, args, state = _np_ndarray.__reduce__(self)
-        return constructor, args, (state, self._symmetry)
+        return constructor, args, (state, self.symmetry)
 
     def __setstate__(self, state: Any) -> None:
+        # Unpickled bytes were never checked here (a pickle can be written by hand),
+        # so the groups are kept only if the data passes the charged check again.
         array_state, symmetry = state
         _np_ndarray.__setstate__(self, array_state)
-        self._symmetry = symmetry
+        self._symmetry = ()
+        self._claim = None
+        if symmetry:
+            from flopscope.symmetry.api import checked_claim
+
+            claim = checked_claim(self, symmetry)
+            if claim is not None:
+                self._symmetry, self._claim = symmetry, claim
 
 
 def _memory_order(x: np.ndarray, order: str) -> str:
@@ -191,7 +213,7 @@ def _memory_order(x: np.ndarray, order: str) -> str:
 
 
 def _flattened(x: SymmetricTensor, result: Any, order: str, name: str) -> Any:
-    _, lost = rules.reshape_rule(x.shape, (x.size,), x._symmetry, _memory_order(x, order))
+    _, lost = rules.reshape_rule(x.shape, (x.size,), x.symmetry, _memory_order(x, order))
     rules.warn_lost(name, lost, "the array")
     return result
 
@@ -203,7 +225,7 @@ def symmetry_of(x: Any) -> Symmetry:
     """Declared symmetry of an argument: a SymmetricTensor's groups, an abstract
     array's ``tags["symmetry"]``, or ``()`` for anything else."""
     if isinstance(x, SymmetricTensor):
-        return x._symmetry
+        return x.symmetry
     tags = getattr(x, "tags", None)
     if type(tags) is dict:
         return tags.get("symmetry", ())
@@ -220,6 +242,8 @@ def attach(result: Any, symmetry: Symmetry) -> Any:
     if isinstance(result, SymmetricTensor):
         if symmetry:
             result._symmetry = symmetry
+            if result._claim is None:  # new memory (a copy, a computed result): claim it
+                result._claim = new_claim(result)
             return result
         plain = result.view(FArray)
         src = source_of(result)
@@ -231,6 +255,7 @@ def attach(result: Any, symmetry: Symmetry) -> Any:
             return result
         view = result.view(SymmetricTensor)
         view._symmetry = symmetry
+        view._claim = new_claim(view)
         return view
     tags = getattr(result, "tags", None)
     if type(tags) is dict:
@@ -250,10 +275,13 @@ def set_symmetry(x: Any, symmetry: Symmetry, op_name: str) -> bool:
     they are.
     """
     if isinstance(x, SymmetricTensor):
+        # The executor has voided x's old claim (note_write); what was written is
+        # symmetric by construction, so the whole of x gets a fresh claim.
         lost = [(g, "the values written into it are not symmetric in those axes")
                 for g in x._symmetry
                 if not all(rules.contains(symmetry, p) for p in g.generators(x.ndim))]
         x._symmetry = symmetry
+        x._claim = new_claim(x) if symmetry else None
         rules.warn_lost(op_name, lost, "its out= array")
         return bool(lost)
     if type(getattr(x, "tags", None)) is dict:
@@ -261,15 +289,6 @@ def set_symmetry(x: Any, symmetry: Symmetry, op_name: str) -> bool:
     return False
 
 
-def recheck(x: SymmetricTensor, what: str) -> None:
-    """After an in-place write: keep the groups the data still has, drop the rest (warning)."""
-    kept, lost = [], []
-    plain = x.view(_np_ndarray)
-    for group in x._symmetry:
-        problem = first_violation(plain, group)
-        if problem is None:
-            kept.append(group)
-        else:
-            lost.append((group, f"{what} made the data differ ({problem})"))
-    x._symmetry = tuple(kept)
-    rules.warn_lost(what, lost, "the array")
+def void(x: Any) -> None:
+    """After an in-place rewrite of ``x`` (``x.sort()``): every view of its memory loses its claim."""
+    void_overlapping(x)
