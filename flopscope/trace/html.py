@@ -161,9 +161,11 @@ def _pct(part: int, whole: int) -> str:
 
 def _table(caption: str, headers: list[str], rows: list[list[Any]], *, numeric: set[int],
            highlight: set[int] = frozenset(), more: int = 0, css: str = "") -> str:
-    out = [f'<h3>{_e(caption)}</h3>', f'<table class="{css}">' if css else "<table>",
-           "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers) + "</tr></thead>",
-           "<tbody>"]
+    out = [f'<h3>{_e(caption)}</h3>', f'<table class="{css}">' if css else "<table>"]
+    if headers:
+        out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers)
+                   + "</tr></thead>")
+    out.append("<tbody>")
     for index, row in enumerate(rows):
         cls = ' class="fs-overrun"' if index in highlight else ""
         cells = "".join(f'<td class="num">{_e(v)}</td>' if i in numeric else f"<td>{_e(v)}</td>"
@@ -197,7 +199,8 @@ def _totals_rows(data: dict[str, Any]) -> list[list[Any]]:
         rows.append(["used", f"{used:,} ({_pct(used, budget)})"])
         remaining = data.get("flops_remaining")
         if remaining is not None:
-            rows.append(["remaining", f"{remaining:,}"])
+            rows.append(["remaining", f"{remaining:,}"] if remaining >= 0
+                        else ["over budget by", f"{-remaining:,}"])
     else:
         rows.append(["FLOPs", f"{used:,}"])
     if data.get("analytical_flops_used", used) != used:
@@ -240,7 +243,7 @@ def summary_html(
         parts.append(f'<div class="fs-alert">{_e(alert)}</div>')
     if ok:
         parts.append(f'<div class="fs-ok">{_e(ok)}</div>')
-    parts.append(_table("Totals", ["", ""], _totals_rows(data), numeric={1}, css="fs-totals"))
+    parts.append(_table("Totals", [], _totals_rows(data), numeric={1}, css="fs-totals"))
 
     def cut(rows: list) -> tuple[list, int]:
         if limit is None or len(rows) <= limit:
