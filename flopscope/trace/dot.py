@@ -502,8 +502,8 @@ def render(dot_text: str, fmt: str = "svg") -> bytes:
     program = shutil.which("dot")
     if program is None:
         raise GraphvizNotFoundError(
-            f"rendering {fmt.upper()} with Graphviz needs its program 'dot', which is not on "
-            "PATH. PNG and PDF are drawn by Graphviz only; .svg and .html need no Graphviz "
+            f"rendering {fmt.upper()} needs the Graphviz program 'dot', which is not on PATH. "
+            "PNG and PDF are drawn by Graphviz only; .svg and .html need no Graphviz "
             "(engine='builtin'). "
             "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
             "graphviz; conda: conda install -c conda-forge graphviz), or save the diagram as "
