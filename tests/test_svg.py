@@ -191,7 +191,7 @@ def test_layout_has_no_overlaps_and_edges_point_down():
         for b in names[i + 1:]:
             assert not _overlap(boxes[a], boxes[b]), (a, b)
     for source, target, kind, _ in drawn["edges"]:
-        assert kind == "forward" and boxes[source][3] < boxes[target][1]
+        assert kind in ("forward", "long") and boxes[source][3] < boxes[target][1]
     width = float(drawn["root"].get("width"))
     assert all(b[0] >= 0 and b[2] <= width for b in boxes.values())
 
@@ -211,6 +211,25 @@ def test_grouped_loop_draws_counts_back_edges_and_self_loops():
     assert edges == [("matmul", "tanh", "×50"), ("tanh", "matmul", "×49"),
                      ("tanh", "return", ""), ("w", "matmul", "×50"), ("x", "matmul", "")]
     assert sum(1 for e in drawn["edges"] if e[2] == "back") == 1  # the loop closes once
+
+
+def test_long_edges_share_a_lane():
+    def loop(x, w):
+        for _ in range(30):
+            x = fnp.tanh(x @ w)
+        return x
+
+    p = flops.plan(loop, (4, 8), (8, 8))
+    drawn = parse(graph_to_svg(p.graph, group=None))
+    kinds = {}
+    for source, target, kind, _ in drawn["edges"]:
+        kinds.setdefault(kind, []).append((source, target))
+    assert len(drawn["edges"]) == p.graph.number_of_edges()
+    w = next(k for k, v in drawn["nodes"].items() if v["lines"][0] == "w")
+    assert kinds["long"] and all(source == w for source, _ in kinds["long"])
+    lanes = {g.find(f"{SVG}path").get("d").split()[2].split(",")[0] for g in drawn["root"].iter(f"{SVG}g")
+             if g.get("data-kind") == "long"}
+    assert len(lanes) == 1  # every long edge of w turns into the same lane
 
 
 def test_self_loops_draw():
@@ -345,7 +364,7 @@ def test_graphviz_engine_when_installed(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(2, 25).flatmap(lambda n: st.tuples(
+@given(st.integers(2, 40).flatmap(lambda n: st.tuples(
     st.just(n),
     st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n),
     st.lists(st.tuples(st.integers(20, 200), st.integers(10, 60)), min_size=n, max_size=n))))
@@ -367,9 +386,12 @@ def test_layout_property(case):
             assert not _overlap(boxes[i], boxes[j])
     assert sorted((e.source, e.target) for e in layout.edges) == sorted(graph.edges)
     for e in layout.edges:
-        if e.kind == "forward":
+        if e.kind in ("forward", "long"):
             assert layout.nodes[e.source].layer < layout.nodes[e.target].layer
             assert e.points[0][1] < e.points[-1][1]
+        if e.kind == "long":  # down a lane left of every box
+            assert 0 <= e.points[2][0] < min(b[0] for b in boxes.values())
         assert (e.kind == "self") == (e.source == e.target)
-    forward = nx.DiGraph([(e.source, e.target) for e in layout.edges if e.kind == "forward"])
+    forward = nx.DiGraph([(e.source, e.target) for e in layout.edges
+                          if e.kind in ("forward", "long")])
     assert nx.is_directed_acyclic_graph(forward)

@@ -15,7 +15,10 @@ steps are the classic ones, kept small:
    weight used in layer 40 does not hang at the top with a long edge.
 3. **Dummy nodes.** An edge spanning several layers gets one invisible point
    per layer crossed, so it bends around the boxes in between instead of
-   cutting through them.
+   cutting through them. An edge spanning more than :data:`LONG_SPAN`
+   layers runs instead down a lane left of the drawing that all long edges
+   of its source share (a weight fed to every iteration of a loop draws as
+   one bus, not hundreds of parallel curves).
 4. **Crossing reduction.** Alternating downward and upward sweeps order each
    layer by the barycentre (mean position) of each node's neighbours in the
    adjacent layer; the ordering with the fewest crossings seen is kept.
@@ -34,6 +37,12 @@ from dataclasses import dataclass, field
 from typing import Any, Hashable
 
 __all__ = ["NodeBox", "EdgeRoute", "Layout", "layered_layout"]
+
+#: An edge spanning more layers than this is not routed through dummy points (which would
+#: cost one per layer crossed: quadratic for an input feeding every layer of a long loop) but
+#: along a vertical lane left of the drawing, one lane per source node.
+LONG_SPAN = 8
+_LANE_GAP = 10.0
 
 #: Above this many edges between two adjacent layers, crossings are not counted (the sweeps
 #: still run; only the keep-the-best bookkeeping, quadratic in edges, is skipped).
@@ -56,8 +65,9 @@ class EdgeRoute:
     """An edge's path: ``points`` from the source's border to the target's.
 
     ``kind`` is ``"forward"`` (downwards, through one point per layer
-    crossed), ``"back"`` (closes a cycle; drawn up the right side) or
-    ``"self"`` (a self-loop).
+    crossed), ``"long"`` (downwards across more than :data:`LONG_SPAN` layers,
+    along a lane left of the drawing), ``"back"`` (closes a cycle; drawn up
+    the right side) or ``"self"`` (a self-loop).
     """
 
     source: Hashable
@@ -160,7 +170,11 @@ def layered_layout(
     chains: dict[tuple, list] = {}
     links: list[tuple] = []  # adjacent-layer links, dummies included
     size = dict(sizes)
+    long_edges = [(u, v) for u, v in forward if layer[v] - layer[u] > LONG_SPAN]
+    long_set = set(long_edges)
     for u, v in forward:
+        if (u, v) in long_set:
+            continue
         chain = [u]
         for depth in range(layer[u] + 1, layer[v]):
             dummy = ("__dummy__", u, v, depth)
@@ -248,7 +262,13 @@ def layered_layout(
                 desired.append(sum(near) / len(near) if near else x[node])
             place(row, desired)
     lefts = [x[n] - size[n][0] / 2 for n in x]
-    shift = margin - min(lefts, default=0.0)
+    leftmost = min(lefts, default=0.0)
+    # long edges: one vertical lane per source, left of everything, shared by its long edges
+    lanes: dict[Any, float] = {}
+    for u, _ in long_edges:
+        if u not in lanes:
+            lanes[u] = leftmost - _LANE_GAP * (len(lanes) + 1)
+    shift = margin - min([leftmost, *lanes.values()])
     # y: a layer is as tall as its tallest box
     y: dict[Any, float] = {}
     top = margin
@@ -266,11 +286,20 @@ def layered_layout(
     kinds = {e: "forward" for e in forward}
     kinds.update({e: "back" for e in back})
     kinds.update({e: "self" for e in loops})
+    layer_bottom: dict[int, float] = {}
+    for box in layout.nodes.values():
+        layer_bottom[box.layer] = max(layer_bottom.get(box.layer, 0.0), box.y + box.height / 2)
     lane = right_edge + 18.0
     for u, v in graph.edges():
         bu, bv = layout.nodes[u], layout.nodes[v]
         kind = kinds[(u, v)]
-        if kind == "forward":
+        if (u, v) in long_set:
+            lx = lanes[u] + shift
+            gap_y = layer_bottom[bu.layer] + layer_gap / 3  # in the gap below the source's layer
+            points = [(bu.x, bu.y + bu.height / 2), (bu.x, gap_y), (lx, gap_y), (lx, bv.y),
+                      (bv.x - bv.width / 2, bv.y)]
+            kind = "long"
+        elif kind == "forward":
             inner = [(x[d] + shift, y[d]) for d in chains[(u, v)][1:-1]]
             points = [(bu.x, bu.y + bu.height / 2), *inner, (bv.x, bv.y - bv.height / 2)]
         elif kind == "self":

@@ -86,7 +86,7 @@ def _path(points: tuple[tuple[float, float], ...], kind: str) -> str:
         (x1, y1), (x2, y2) = rest
         parts.append(f"C{x1:.1f},{y0 - 14:.1f} {x1:.1f},{y2 + 14:.1f} {x2:.1f},{y2:.1f}")
         return " ".join(parts)
-    if kind == "back":
+    if kind in ("back", "long"):
         parts.extend(f"L{x:.1f},{y:.1f}" for x, y in rest)
         return " ".join(parts)
     px, py = x0, y0
