@@ -397,7 +397,9 @@ class Plan:
         alert = ok = site = None
         overrun = data.get("first_overrun")
         if overrun is not None:
-            where = f" at {overrun['call_site']}" if overrun["call_site"] else ""
+            from flopscope.trace.dot import _relative_site
+
+            where = f" at {_relative_site(overrun['call_site'])}" if overrun["call_site"] else ""
             alert = (f"Over budget: a run would be refused at {overrun['op_name']}{where} "
                      f"(that call costs {overrun['flop_cost']:,}; cumulative "
                      f"{overrun['cumulative']:,} of {data['flop_budget']:,})")
