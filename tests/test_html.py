@@ -278,3 +278,27 @@ def test_plan_rich_and_weighted_display():
         if data["kind"] == "op":
             assert rows[data["op"]][2] == f"{data['flops']:,}"
             assert rows[data["op"]][3] == f"{data['analytical_flops']:,}"
+
+
+def test_save_graph_html_of_an_overrun(tmp_path):
+    with flops.BudgetContext(flop_budget=300, quiet=True):
+        with pytest.raises(flops.BudgetExhaustedError) as info:
+            golden(fnp.ones((4, 8)), fnp.ones((8, 8)))
+    path = flops.save_graph(info.value.graph, tmp_path / "overrun.html", title="why?",
+                            engine="builtin")
+    html = path.read_text(encoding="utf-8")
+    ET.fromstring(html.split("\n", 1)[1])
+    parsed = read(html)
+    (alert,) = parsed.alerts
+    assert alert.startswith("fs-alert: sum at ") and alert.endswith(": refused (32 FLOPs)")
+    # what ran: matmul 256 and tanh 32; the refused sum is not counted
+    assert parsed.tables["Totals"] == [["FLOPs", "288"], ["counted calls", "2"]]
+    assert [row[:3] for row in parsed.tables["By operation"][1:]] == [
+        ["matmul", "1", "256"], ["tanh", "1", "32"]]
+
+
+def test_empty_plan_displays():
+    p = flops.plan(lambda x: x.T, (2, 3))
+    parsed = read(p._repr_html_())
+    assert parsed.tables["Totals"] == [["FLOPs", "0"], ["counted calls", "0"]]
+    assert len(labels(svg_of(p._repr_html_()))) == 2  # the input and the output

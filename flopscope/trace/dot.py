@@ -21,7 +21,15 @@ How a diagram reads:
 ``group="site"`` collapses every call made from the same line of code (same
 operation and namespace) into one node labelled with its call count, so a
 1000-iteration loop draws as its loop body. :func:`collapse_by_site` exposes
-that graph.
+that graph; ``group="namespace"`` is coarser (:func:`collapse_by_namespace`).
+The default, ``group="auto"``, draws every call of a graph up to
+:data:`AUTO_GROUP_LIMIT` calls and groups larger ones (:func:`prepare`).
+
+The label lines and colours defined here are shared by every renderer: DOT
+(:func:`graph_to_dot`), the built-in SVG renderer (:mod:`flopscope.trace.svg`)
+and the HTML displays (:mod:`flopscope.trace.html`). :func:`save_graph` picks
+the format from the file suffix and, for SVG, Graphviz or the built-in
+renderer (``engine``).
 """
 
 from __future__ import annotations
