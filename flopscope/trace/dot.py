@@ -218,11 +218,16 @@ def prepare(graph: Any, group: str | None = "auto", sites: Iterable[Any] | None 
 def heading_lines(graph: Any, title: str | None) -> list[str]:
     """The lines above a diagram: the title, the total, and how the graph was grouped."""
     cost_nodes = [d for _, d in graph.nodes(data=True) if d.get("kind") in ("op", "group")]
-    total = sum(d.get("flops", 0) for d in cost_nodes)
-    calls = sum(d.get("calls", 1) for d in cost_nodes)
+    refused = [d for d in cost_nodes if d.get("refused") and d.get("kind") == "op"]
+    ran = [d for d in cost_nodes if not (d.get("refused") and d.get("kind") == "op")]
+    total = sum(d.get("flops", 0) for d in ran)
+    calls = sum(d.get("calls", 1) for d in ran)
     heading = [title] if title else []
     heading.append(f"{total:,} FLOPs in {calls:,} counted call{'s' if calls != 1 else ''}"
                    " · fill and size: share of the total")
+    for node in refused:  # a refused call did not run: named apart from what did
+        heading.append(f"then refused: {node.get('op')}, {node.get('flops', 0):,} FLOPs "
+                       "(shares include it)")
     grouped_by = graph.graph.get("grouped_by")
     folded = graph.graph.get("folded_calls", 0)
     if grouped_by is None and folded:
