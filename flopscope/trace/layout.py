@@ -252,13 +252,15 @@ def layered_layout(
         for node, value in zip(row, final):
             x[node] = value
 
-    for sweep in range(4):
+    for sweep in range(6):
         span = range(1, depth_count) if sweep % 2 == 0 else range(depth_count - 2, -1, -1)
         for d in span:
             row = rows[d]
             desired = []
             for node in row:
-                near = [x[n] for n in (up[node] if sweep % 2 == 0 else down[node])]
+                # early sweeps follow one side; the last two balance both neighbours
+                side = up[node] if sweep % 2 == 0 else down[node]
+                near = [x[n] for n in (side if sweep < 4 else up[node] + down[node])]
                 desired.append(sum(near) / len(near) if near else x[node])
             place(row, desired)
     lefts = [x[n] - size[n][0] / 2 for n in x]
