@@ -13,7 +13,8 @@ It walks through the four things flopscope does:
 3. an overrun being caught: a budget too small for the pass stops it before
    the offending call runs, and says where;
 4. a plan: the same function costed from shapes alone, nothing computed,
-   compared with the eager count, and drawn as a cost diagram.
+   compared with the eager count, and drawn as a cost diagram (SVG, with or
+   without Graphviz) and an HTML report, written to examples/out/.
 """
 
 from __future__ import annotations
@@ -87,16 +88,13 @@ def main() -> None:
         print(f"  it would stop at {overrun}")
 
     OUT_DIR.mkdir(exist_ok=True)
-    dot_path = OUT_DIR / "mlp_plan.dot"
-    plan.save(dot_path)
-    print(f"\ncost diagram written to {dot_path}")
-    if shutil.which("dot"):
-        svg_path = OUT_DIR / "mlp_plan.svg"
-        plan.save(svg_path)
-        print(f"rendered with Graphviz to {svg_path}")
-    else:
-        print("(install Graphviz's `dot` to render it as SVG: plan.save('mlp_plan.svg'))")
-
+    svg_path = plan.save(OUT_DIR / "mlp_plan.svg", budget=200_000)
+    drawer = "Graphviz" if shutil.which("dot") else "flopscope's built-in renderer"
+    print(f"\ncost diagram drawn by {drawer}: {svg_path}")
+    html_path = plan.save(OUT_DIR / "mlp_plan.html", budget=200_000)
+    print(f"HTML report (tables, verdict for a 200,000 budget, diagram): {html_path}")
+    dot_path = plan.save(OUT_DIR / "mlp_plan.dot")
+    print(f"DOT text: {dot_path}")
 
 if __name__ == "__main__":
     main()

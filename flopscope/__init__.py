@@ -40,6 +40,7 @@ from flopscope.trace.record import OpRecord
 import flopscope.numpy as _fnp  # noqa: E402  (builds the counted surface)
 from flopscope import stats  # noqa: E402
 from flopscope.planning import Plan, plan, spec  # noqa: E402
+from flopscope.trace.dot import save_graph  # noqa: E402
 from flopscope.symmetry import (  # noqa: E402  (installs the symmetry pass)
     SymmetricTensor,
     SymmetryGroup,
@@ -57,6 +58,7 @@ __all__ = [
     "Plan",
     "plan",
     "spec",
+    "save_graph",
     "OpRecord",
     "namespace",
     "budget_summary",

@@ -3,7 +3,8 @@
 ``plan`` imports the function, plans it with one input per ``--arg`` (a
 shape, optionally with a dtype: ``256,256`` or ``256,256:float32``; ``()``
 for a scalar), prints the plan's summary, and with ``--out`` writes the cost
-diagram (``.dot`` text, or ``.svg`` / ``.png`` / ``.pdf`` rendered by
+diagram (``.svg``, drawn without Graphviz when it is not installed; ``.html``,
+a self-contained report; ``.dot`` text; ``.png`` / ``.pdf`` rendered by
 Graphviz). With ``--budget``, the summary says whether the function fits and
 where a run would be refused, and the exit status is 1 if it does not fit.
 """
@@ -104,9 +105,13 @@ def _build_parser() -> argparse.ArgumentParser:
                    metavar="NAME=SHAPE[:DTYPE]", help="a keyword input")
     p.add_argument("--budget", help="FLOP budget to check against, e.g. 1e8")
     p.add_argument("--multiplier", type=float, default=1.0, help="flop_multiplier (default 1)")
-    p.add_argument("--out", help="write the diagram: .dot, or .svg/.png/.pdf (needs Graphviz)")
-    p.add_argument("--group", choices=["site"], default=None,
-                   help="draw one node per line of code instead of one per call")
+    p.add_argument("--out", help="write the diagram: .svg, .html (a report), .dot, or "
+                   ".png/.pdf (these two need Graphviz)")
+    p.add_argument("--group", choices=["auto", "none", "site", "namespace"], default="auto",
+                   help="one node per call (none), per line of code (site), per operation and "
+                   "namespace (namespace); auto (default) groups large graphs by site")
+    p.add_argument("--engine", choices=["auto", "graphviz", "builtin"], default="auto",
+                   help="who draws .svg: Graphviz if installed (auto), or always/never Graphviz")
     p.add_argument("--sites", type=int, default=10, help="call sites listed in the summary")
     p.add_argument("--listing", action="store_true", help="also print the graph, one call per line")
     return parser
@@ -137,7 +142,9 @@ def _run_plan(options: argparse.Namespace) -> int:
         print(result.format_graph())
     if options.out:
         try:
-            written = result.save(options.out, group=options.group, budget=budget)
+            group = None if options.group == "none" else options.group
+            written = result.save(options.out, group=group, budget=budget,
+                                  engine=options.engine)
         except (FlopscopeError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_OVER_BUDGET

@@ -104,6 +104,18 @@ class BudgetExhaustedError(FlopscopeError):
 
         return graph_to_dot(self.graph, title=f"overrun at {self.op_name}", **options)
 
+    def _repr_html_(self) -> str:
+        """Notebook display (rendered by :func:`flopscope.trace.html.error_html`)."""
+        from flopscope.trace.html import error_html
+
+        return error_html(self)
+
+    def __rich__(self) -> Any:
+        """Terminal display with ``rich`` (:func:`flopscope.trace.html.error_rich`)."""
+        from flopscope.trace.html import error_rich
+
+        return error_rich(self)
+
 
 class TimeExhaustedError(FlopscopeError):
     """The cooperative wall-clock limit of a :class:`~flopscope.BudgetContext` passed.
@@ -111,6 +123,29 @@ class TimeExhaustedError(FlopscopeError):
     Checked before and after each counted call, so a single long NumPy call can
     overshoot the limit by its own duration before this is raised.
     """
+
+    def __init__(self, message: str, *, trace: Any = None) -> None:
+        super().__init__(message)
+        self._trace = trace
+
+    @property
+    def graph(self) -> networkx.DiGraph:
+        """Data-flow graph of what ran in the context before the limit passed."""
+        if self._trace is None:
+            raise FlopscopeError("this error was raised without a trace to draw")
+        return self._trace.to_networkx()
+
+    def _repr_html_(self) -> str:
+        """Notebook display (rendered by :func:`flopscope.trace.html.error_html`)."""
+        from flopscope.trace.html import error_html
+
+        return error_html(self)
+
+    def __rich__(self) -> Any:
+        """Terminal display with ``rich`` (:func:`flopscope.trace.html.error_rich`)."""
+        from flopscope.trace.html import error_rich
+
+        return error_rich(self)
 
 
 class SymmetryError(FlopscopeError, ValueError):

@@ -269,26 +269,9 @@ class Plan:
         return data
 
     def _by_call_site(self) -> dict[str, dict[str, Any]]:
-        sites: dict[str, dict[str, Any]] = {}
-        for agg in self.trace.site_aggregates():
-            site = agg.call_site
-            key = f"{site.filename}:{site.lineno}" if site is not None else "<unknown>"
-            entry = sites.get(key)
-            if entry is None:
-                entry = sites[key] = {
-                    "function": site.function if site is not None else None,
-                    "flop_cost": 0, "analytical_cost": 0, "calls": 0, "operations": {},
-                }
-            entry["flop_cost"] += agg.weighted
-            entry["analytical_cost"] += agg.analytical
-            entry["calls"] += agg.calls
-            op = entry["operations"].setdefault(
-                agg.op_name, {"flop_cost": 0, "analytical_cost": 0, "calls": 0}
-            )
-            op["flop_cost"] += agg.weighted
-            op["analytical_cost"] += agg.analytical
-            op["calls"] += agg.calls
-        return dict(sorted(sites.items(), key=lambda kv: (-kv[1]["flop_cost"], kv[0])))
+        from flopscope.trace.html import sites_summary
+
+        return sites_summary(self.trace.site_aggregates())
 
     def summary(self, budget: int | float | None = None, sites: int = 10) -> SummaryText:
         """Human-readable summary, in the style of the budget summary.
@@ -354,7 +337,7 @@ class Plan:
 
         return format_graph(self.graph)
 
-    def to_dot(self, group: str | None = None, budget: int | float | None = None,
+    def to_dot(self, group: str | None = "auto", budget: int | float | None = None,
                title: str | None = None, **options: Any) -> str:
         """DOT text of the graph (see :func:`flopscope.trace.dot.graph_to_dot`).
 
@@ -364,22 +347,82 @@ class Plan:
         from flopscope.trace.dot import graph_to_dot
 
         return graph_to_dot(self.graph_for(budget), title or self._title(budget), group=group,
-                            sites=self.trace.site_aggregates() if group == "site" else None,
-                            **options)
+                            sites=self.trace.site_aggregates(), **options)
 
-    def save(self, path: str | os.PathLike[str], group: str | None = None,
-             budget: int | float | None = None, title: str | None = None, **options: Any) -> Any:
-        """Write the diagram: ``.dot`` text, or ``.svg`` / ``.png`` / ``.pdf`` via Graphviz.
+    def save(self, path: str | os.PathLike[str], group: str | None = "auto",
+             budget: int | float | None = None, title: str | None = None, *,
+             engine: str = "auto", **options: Any) -> Any:
+        """Write the diagram or a report; the suffix chooses the format.
 
-        Rendering needs the Graphviz ``dot`` program; without it,
-        :class:`~flopscope.trace.dot.GraphvizNotFoundError` says how to install it.
-        Returns the path written.
+        * ``.svg``: the diagram, drawn by Graphviz when its ``dot`` program is
+          installed and by flopscope's own renderer otherwise;
+          ``engine="graphviz"`` / ``"builtin"`` chooses explicitly;
+        * ``.html``: a self-contained report (:meth:`to_html`): the summary,
+          tables by operation, namespace and call site, the first overrun
+          for ``budget``, and the diagram; it opens offline;
+        * ``.dot`` / ``.gv``: DOT text;
+        * ``.png`` / ``.pdf``: rendered by Graphviz only
+          (:class:`~flopscope.errors.GraphvizNotFoundError` without it).
+
+        ``group`` is ``"auto"`` (every call up to
+        :data:`~flopscope.trace.dot.AUTO_GROUP_LIMIT` calls, grouped above),
+        ``None``, ``"site"`` or ``"namespace"``; ``budget`` marks the node at
+        which a run would be refused. Returns the path written.
         """
+        from pathlib import Path
+
         from flopscope.trace.dot import save_graph
 
+        if Path(path).suffix.lower() == ".html":
+            target = Path(path)
+            target.write_text(self.to_html(budget, title=title, group=group, engine=engine),
+                              encoding="utf-8")
+            return target
         return save_graph(self.graph_for(budget), path, title or self._title(budget), group=group,
-                          sites=self.trace.site_aggregates() if group == "site" else None,
-                          **options)
+                          sites=self.trace.site_aggregates(), engine=engine, **options)
+
+    # -- rich display ----------------------------------------------------------------------
+    def to_html(self, budget: int | float | None = None, *, full: bool = True,
+                title: str | None = None, group: str | None = "auto",
+                engine: str = "auto") -> str:
+        """The plan as HTML: summary, verdict for ``budget``, tables, and the diagram inline.
+
+        ``full=True`` gives a complete self-contained page (what
+        ``save("x.html")`` writes: every table row, no network assets);
+        ``full=False`` a fragment as shown in a notebook.
+        """
+        from flopscope.trace.html import document, summary_html
+
+        data = self.summary_dict(budget)
+        alert = ok = site = None
+        overrun = data.get("first_overrun")
+        if overrun is not None:
+            from flopscope.trace.dot import _relative_site
+
+            where = f" at {_relative_site(overrun['call_site'])}" if overrun["call_site"] else ""
+            alert = (f"Over budget: a run would be refused at {overrun['op_name']}{where} "
+                     f"(that call costs {overrun['flop_cost']:,}; cumulative "
+                     f"{overrun['cumulative']:,} of {data['flop_budget']:,})")
+            site = overrun["call_site"].partition(" in ")[0] if overrun["call_site"] else None
+        elif budget is not None:
+            ok = f"Fits: {self.flops:,} of {data['flop_budget']:,} FLOPs"
+        heading = title or self._title(budget)
+        fragment = summary_html(
+            data, title=heading, graph=self.graph_for(budget),
+            sites=self.trace.site_aggregates(), alert=alert, ok=ok,
+            overrun_op=overrun["op_name"] if overrun else None, overrun_site=site,
+            limit=None if full else 15, group=group, engine=engine if full else "builtin",
+            diagram_title=heading,
+        )
+        return document(heading, fragment) if full else fragment
+
+    def _repr_html_(self) -> str:
+        return self.to_html(full=False)
+
+    def __rich__(self) -> Any:
+        from flopscope.trace.html import summary_rich
+
+        return summary_rich(self.summary_dict(), title=repr(self)[1:-1])
 
     def _title(self, budget: int | float | None) -> str:
         title = f"plan of {self.name}"

@@ -107,11 +107,14 @@ def test_missing_graphviz_still_prints_the_summary(model_file, tmp_path, monkeyp
 
     monkeypatch.setattr(dot.shutil, "which", lambda name: None)
     status = main(["plan", f"{model_file}:layer", "--arg", "2,3", "--arg", "3,4",
-                   "--out", str(tmp_path / "plan.svg")])
+                   "--out", str(tmp_path / "plan.png")])
     captured = capsys.readouterr()
     assert status == 1
     assert "flopscope Plan Summary" in captured.out
     assert "Graphviz program 'dot'" in captured.err
+    status = main(["plan", f"{model_file}:layer", "--arg", "2,3", "--arg", "3,4",
+                   "--out", str(tmp_path / "plan.svg")])  # drawn without Graphviz
+    assert status == 0 and "<svg" in (tmp_path / "plan.svg").read_text(encoding="utf-8")
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")

@@ -166,11 +166,17 @@ def test_missing_graphviz_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(dotmod.shutil, "which", lambda name: None)
     p = flops.plan(model, (4, 8), (8, 8))
     with pytest.raises(GraphvizNotFoundError) as info:
-        p.save(tmp_path / "plan.svg")
+        p.save(tmp_path / "plan.png")
     message = str(info.value)
     assert "'dot'" in message and "apt-get install graphviz" in message
+    assert "PNG and PDF are drawn by Graphviz only" in message
     assert isinstance(info.value, flops.FlopscopeError) and isinstance(info.value, FileNotFoundError)
+    assert not (tmp_path / "plan.png").exists()
+    with pytest.raises(GraphvizNotFoundError):
+        p.save(tmp_path / "plan.svg", engine="graphviz")
     assert not (tmp_path / "plan.svg").exists()
+    # without an engine named, SVG falls back to the built-in renderer (tests/test_svg.py)
+    assert "matmul" in p.save(tmp_path / "plan.svg").read_text(encoding="utf-8")
 
 
 @pytest.mark.skipif(not HAVE_DOT, reason="Graphviz 'dot' is not installed")

@@ -346,6 +346,18 @@ class BudgetContext:
 
         return graph_to_dot(self.graph, **options)
 
+    def _repr_html_(self) -> str:
+        """Notebook display (rendered by :func:`flopscope.trace.html.context_html`)."""
+        from flopscope.trace.html import context_html
+
+        return context_html(self)
+
+    def __rich__(self) -> Any:
+        """Terminal display with ``rich`` (:func:`flopscope.trace.html.context_rich`)."""
+        from flopscope.trace.html import context_rich
+
+        return context_rich(self)
+
     # -- summaries --------------------------------------------------------------------
     def summary_dict(self, by_namespace: bool = False) -> dict[str, Any]:
         """The context's figures as a dict (see :func:`flopscope.budget.summary.summary_dict`)."""

@@ -244,7 +244,8 @@ def _time_exhausted(ctx: BudgetContext, op_name: str, now: int, when: str) -> Ti
     limit = ctx._time_limit_s
     elapsed = ctx._wall_ns() / 1e9
     return TimeExhaustedError(
-        f"wall-clock limit of {limit:g}s passed ({elapsed:.3f}s elapsed) {when} {op_name}"
+        f"wall-clock limit of {limit:g}s passed ({elapsed:.3f}s elapsed) {when} {op_name}",
+        trace=ctx.trace,
     )
 
 

@@ -1,4 +1,4 @@
-"""Drawing cost graphs: DOT text (via pydot), SVG/PNG (via Graphviz), and text listings.
+"""Drawing cost graphs: DOT text (via pydot), SVG (Graphviz or built in), PNG/PDF, text listings.
 
 The input is the :class:`networkx.DiGraph` a trace builds
 (:meth:`flopscope.trace.Trace.to_networkx`, ``plan.graph``, ``ctx.graph``,
@@ -21,7 +21,15 @@ How a diagram reads:
 ``group="site"`` collapses every call made from the same line of code (same
 operation and namespace) into one node labelled with its call count, so a
 1000-iteration loop draws as its loop body. :func:`collapse_by_site` exposes
-that graph.
+that graph; ``group="namespace"`` is coarser (:func:`collapse_by_namespace`).
+The default, ``group="auto"``, draws every call of a graph up to
+:data:`AUTO_GROUP_LIMIT` calls and groups larger ones (:func:`prepare`).
+
+The label lines and colours defined here are shared by every renderer: DOT
+(:func:`graph_to_dot`), the built-in SVG renderer (:mod:`flopscope.trace.svg`)
+and the HTML displays (:mod:`flopscope.trace.html`). :func:`save_graph` picks
+the format from the file suffix and, for SVG, Graphviz or the built-in
+renderer (``engine``).
 """
 
 from __future__ import annotations
@@ -39,6 +47,10 @@ from flopscope.errors import FlopscopeError, GraphvizNotFoundError
 __all__ = [
     "graph_to_dot",
     "collapse_by_site",
+    "collapse_by_namespace",
+    "prepare",
+    "graph_svg",
+    "AUTO_GROUP_LIMIT",
     "format_graph",
     "render",
     "save_graph",
@@ -46,9 +58,11 @@ __all__ = [
     "RENDER_FORMATS",
 ]
 
-#: File suffixes :func:`save_graph` renders with Graphviz (``.dot`` / ``.gv`` are written as text).
+#: Formats the Graphviz ``dot`` program renders (:func:`render`).
 RENDER_FORMATS = ("svg", "png", "pdf")
 _TEXT_SUFFIXES = (".dot", ".gv")
+#: File suffixes :func:`save_graph` writes.
+SAVE_SUFFIXES = (".dot", ".gv", ".svg", ".html", ".png", ".pdf")
 
 # Fill colour ramp for cost share (on a square-root scale): anchor colours, interpolated.
 _RAMP = ((0.0, (0xFF, 0xF8, 0xE1)), (0.35, (0xFD, 0xC9, 0x6B)), (0.65, (0xEE, 0x6A, 0x2C)),
@@ -62,8 +76,19 @@ _FONT = "Helvetica"
 # -- grouping ------------------------------------------------------------------------------
 
 
+#: Above this many counted calls, ``group="auto"`` (the default) draws one node per call site,
+#: and if that still leaves more nodes than this, one node per operation and namespace.
+AUTO_GROUP_LIMIT = 200
+
+GROUPINGS = (None, "auto", "site", "namespace")
+
+
 def _site_key(data: dict[str, Any]) -> tuple:
     return (data.get("op"), data.get("call_site"), data.get("namespace"))
+
+
+def _namespace_key(data: dict[str, Any]) -> tuple:
+    return (data.get("op"), None, data.get("namespace"))
 
 
 def collapse_by_site(graph: Any, sites: Iterable[Any] | None = None) -> Any:
@@ -81,6 +106,20 @@ def collapse_by_site(graph: Any, sites: Iterable[Any] | None = None) -> Any:
     ``Trace.site_aggregates()``) supplies exact per-site totals, including
     calls folded past the detail cap that the graph itself does not hold.
     """
+    return _collapse(graph, sites, _site_key, "site")
+
+
+def collapse_by_namespace(graph: Any, sites: Iterable[Any] | None = None) -> Any:
+    """``graph`` with all calls of one operation in one namespace merged, whatever their line.
+
+    The coarser grouping for programs with too many call sites to draw one
+    node each; nodes and edges as :func:`collapse_by_site` (``call_site`` is
+    ``None``).
+    """
+    return _collapse(graph, sites, _namespace_key, "namespace")
+
+
+def _collapse(graph: Any, sites: Iterable[Any] | None, key_of: Any, name: str) -> Any:
     import networkx as nx
 
     grouped = nx.DiGraph(**graph.graph)
@@ -91,12 +130,12 @@ def collapse_by_site(graph: Any, sites: Iterable[Any] | None = None) -> Any:
             grouped.add_node(node, **data)
             member_of[node] = node
             continue
-        key = _site_key(data)
+        key = key_of(data)
         group = groups.get(key)
         if group is None:
             group = groups[key] = {
-                "kind": "group", "op": data.get("op"), "call_site": data.get("call_site"),
-                "namespace": data.get("namespace"), "calls": 0, "flops": 0,
+                "kind": "group", "op": key[0], "call_site": key[1],
+                "namespace": key[2], "calls": 0, "flops": 0,
                 "analytical_flops": 0, "shapes": data.get("shapes"),
                 "output_shape": data.get("output_shape"),
                 "output_dtype": data.get("output_dtype"), "params": data.get("params") or {},
@@ -105,36 +144,106 @@ def collapse_by_site(graph: Any, sites: Iterable[Any] | None = None) -> Any:
         group["calls"] += data.get("calls", 1)
         group["flops"] += data.get("flops", 0)
         group["analytical_flops"] += data.get("analytical_flops", 0)
-        for attr in ("shapes", "output_shape", "output_dtype"):
-            if group[attr] != data.get(attr):
-                group[attr] = None
+        for attr in ("shapes", "output_shape", "output_dtype", "params"):
+            if group[attr] != (data.get(attr) or ({} if attr == "params" else None)):
+                group[attr] = {} if attr == "params" else None
         group["refused"] = group["refused"] or bool(data.get("refused"))
         group["overrun"] = group["overrun"] or bool(data.get("overrun"))
         if (data.get("tags") or {}).get("bound"):
             group["tags"] = {"bound": True}
-        member_of[node] = ("site", *key)
+        member_of[node] = (name, *key)
+    exact: dict[tuple, list[int]] = {}
     for aggregate in sites or ():
         site = str(aggregate.call_site) if aggregate.call_site is not None else None
-        key = (aggregate.op_name, site, aggregate.namespace)
+        key = key_of({"op": aggregate.op_name, "call_site": site,
+                      "namespace": aggregate.namespace})
+        totals = exact.setdefault(key, [0, 0, 0])
+        totals[0] += aggregate.calls
+        totals[1] += aggregate.weighted
+        totals[2] += aggregate.analytical
+    for key, (calls, weighted, analytical) in exact.items():
         group = groups.get(key)
-        if group is None:  # every call of this site was folded past the cap
+        if group is None:  # every call of this group was folded past the cap
             group = groups[key] = {
-                "kind": "group", "op": key[0], "call_site": site, "namespace": key[2],
+                "kind": "group", "op": key[0], "call_site": key[1], "namespace": key[2],
                 "shapes": None, "output_shape": None, "output_dtype": None, "params": {},
                 "refused": False, "overrun": False, "tags": {},
             }
-        group.update(calls=aggregate.calls, flops=aggregate.weighted,
-                     analytical_flops=aggregate.analytical)
+        group.update(calls=calls, flops=weighted, analytical_flops=analytical)
     for key, group in groups.items():
-        grouped.add_node(("site", *key), **group)
+        grouped.add_node((name, *key), **group)
     for u, v in graph.edges():
         gu, gv = member_of[u], member_of[v]
         if grouped.has_edge(gu, gv):
             grouped[gu][gv]["count"] += 1
         else:
             grouped.add_edge(gu, gv, count=1)
-    grouped.graph["grouped_by"] = "site"
+    grouped.graph["grouped_by"] = name
     return grouped
+
+
+def call_count(graph: Any) -> int:
+    """Counted calls a graph stands for: its call nodes (or group members) plus folded calls."""
+    calls = sum(d.get("calls", 1) for _, d in graph.nodes(data=True)
+                if d.get("kind") in ("op", "group"))
+    return calls + (graph.graph.get("folded_calls", 0) if "grouped_by" not in graph.graph else 0)
+
+
+def prepare(graph: Any, group: str | None = "auto", sites: Iterable[Any] | None = None) -> Any:
+    """The graph a diagram draws: ``graph`` itself, or collapsed as ``group`` says.
+
+    ``group``: ``None`` draws every call; ``"site"`` one node per call site
+    (:func:`collapse_by_site`); ``"namespace"`` one node per operation and
+    namespace (:func:`collapse_by_namespace`); ``"auto"`` draws every call up
+    to :data:`AUTO_GROUP_LIMIT` calls, above it groups by site, and by
+    namespace if there are still more nodes than the limit. The result's
+    ``graph.graph["grouped_by"]`` says which grouping was applied.
+    """
+    if group not in GROUPINGS:
+        raise ValueError(f"group must be one of None, 'auto', 'site', 'namespace', got {group!r}")
+    sites = list(sites) if sites is not None else None
+    if group == "site":
+        return collapse_by_site(graph, sites)
+    if group == "namespace":
+        return collapse_by_namespace(graph, sites)
+    if group is None or call_count(graph) <= AUTO_GROUP_LIMIT:
+        return graph
+    grouped = collapse_by_site(graph, sites)
+    if sum(1 for _, d in grouped.nodes(data=True) if d.get("kind") == "group") > AUTO_GROUP_LIMIT:
+        grouped = collapse_by_namespace(graph, sites)
+    grouped.graph["auto_grouped"] = True
+    return grouped
+
+
+def heading_lines(graph: Any, title: str | None) -> list[str]:
+    """The lines above a diagram: the title, the total, and how the graph was grouped."""
+    cost_nodes = [d for _, d in graph.nodes(data=True) if d.get("kind") in ("op", "group")]
+    refused = [d for d in cost_nodes if d.get("refused") and d.get("kind") == "op"]
+    ran = [d for d in cost_nodes if not (d.get("refused") and d.get("kind") == "op")]
+    total = sum(d.get("flops", 0) for d in ran)
+    calls = sum(d.get("calls", 1) for d in ran)
+    heading = [title] if title else []
+    heading.append(f"{total:,} FLOPs in {calls:,} counted call{'s' if calls != 1 else ''}"
+                   " · fill and size: share of the total")
+    for node in refused:  # a refused call did not run: named apart from what did
+        heading.append(f"then refused: {node.get('op')}, {node.get('flops', 0):,} FLOPs "
+                       "(shares include it)")
+    grouped_by = graph.graph.get("grouped_by")
+    folded = graph.graph.get("folded_calls", 0)
+    if grouped_by is None and folded:
+        heading.append(f"{folded:,} later calls are past the detail cap and not drawn "
+                       "(group='site' includes them)")
+    if graph.graph.get("auto_grouped"):
+        what = "call site" if grouped_by == "site" else "operation and namespace"
+        heading.append(f"grouped by {what}: more than {AUTO_GROUP_LIMIT} calls (group=None draws "
+                       "every call)")
+    return heading
+
+
+def total_flops(graph: Any) -> int:
+    """Sum of the ``flops`` of a graph's call and group nodes."""
+    return sum(d.get("flops", 0) for _, d in graph.nodes(data=True)
+               if d.get("kind") in ("op", "group"))
 
 
 # -- labels and styles -------------------------------------------------------------------------
@@ -249,12 +358,24 @@ def _tooltip(data: dict[str, Any]) -> str:
     return _escape(" | ".join(parts))
 
 
-def _io_attrs(data: dict[str, Any]) -> dict[str, str]:
-    is_output = data.get("kind") == "output"
+def _io_lines(data: dict[str, Any]) -> list[str]:
     label = [str(data.get("label", data.get("kind"))),
              f"{_shape_text(data.get('output_shape'))} {data.get('output_dtype') or ''}".strip()]
     if (data.get("tags") or {}).get("bound") or data.get("bound"):
         label.append("upper bound")
+    return label
+
+
+def node_lines(data: dict[str, Any], total: int) -> list[str]:
+    """The label lines of a node, as every renderer draws them (``total``: the graph's FLOPs)."""
+    if data.get("kind") in ("input", "output"):
+        return _io_lines(data)
+    return _op_lines(data, data.get("flops", 0) / total if total else 0.0)
+
+
+def _io_attrs(data: dict[str, Any]) -> dict[str, str]:
+    is_output = data.get("kind") == "output"
+    label = _io_lines(data)
     attrs = {
         "label": "\\n".join(_escape(line) for line in label),
         "shape": "ellipse",
@@ -289,7 +410,7 @@ def graph_to_dot(
     graph: Any,
     title: str | None = None,
     *,
-    group: str | None = None,
+    group: str | None = "auto",
     sites: Iterable[Any] | None = None,
     rankdir: str = "TB",
 ) -> str:
@@ -302,29 +423,20 @@ def graph_to_dot(
     title:
         Heading drawn above the graph; a line with the total cost follows it.
     group:
-        ``None`` draws every call; ``"site"`` draws one node per call site
-        (see :func:`collapse_by_site`).
+        ``"auto"`` (default) draws every call up to :data:`AUTO_GROUP_LIMIT`
+        calls and groups above it; ``None`` always draws every call;
+        ``"site"`` draws one node per call site, ``"namespace"`` one per
+        operation and namespace (see :func:`prepare`).
     sites:
-        Exact per-site totals for ``group="site"`` (see :func:`collapse_by_site`).
+        Exact per-site totals for grouped drawings (see :func:`collapse_by_site`).
     rankdir:
         Graphviz layout direction: ``"TB"`` (top to bottom) or ``"LR"``.
     """
     import pydot
 
-    if group not in (None, "site"):
-        raise ValueError(f"group must be None or 'site', got {group!r}")
-    if group == "site":
-        graph = collapse_by_site(graph, sites)
-    cost_nodes = [d for _, d in graph.nodes(data=True) if d.get("kind") in ("op", "group")]
-    total = sum(d.get("flops", 0) for d in cost_nodes)
-    calls = sum(d.get("calls", 1) for d in cost_nodes)
-    heading = [title] if title else []
-    heading.append(f"{total:,} FLOPs in {calls:,} counted call{'s' if calls != 1 else ''}"
-                   " · fill and size: share of the total")
-    folded = graph.graph.get("folded_calls", 0)
-    if folded and group is None:
-        heading.append(f"{folded:,} later calls are past the detail cap and not drawn "
-                       "(group='site' includes them)")
+    graph = prepare(graph, group, sites)
+    total = total_flops(graph)
+    heading = heading_lines(graph, title)
     dot = pydot.Dot("flopscope", graph_type="digraph")
     dot.set("rankdir", rankdir)
     dot.set("labelloc", "t")
@@ -404,6 +516,8 @@ def render(dot_text: str, fmt: str = "svg") -> bytes:
     if program is None:
         raise GraphvizNotFoundError(
             f"rendering {fmt.upper()} needs the Graphviz program 'dot', which is not on PATH. "
+            "PNG and PDF are drawn by Graphviz only; .svg and .html need no Graphviz "
+            "(engine='builtin'). "
             "Install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install "
             "graphviz; conda: conda install -c conda-forge graphviz), or save the diagram as "
             ".dot text and render it elsewhere."
@@ -417,24 +531,61 @@ def render(dot_text: str, fmt: str = "svg") -> bytes:
     return done.stdout
 
 
-def save_graph(graph: Any, path: str | os.PathLike[str], title: str | None = None,
-               **options: Any) -> Path:
-    """Write a cost graph to ``path``: DOT text for ``.dot`` / ``.gv``, else rendered.
+ENGINES = ("auto", "graphviz", "builtin")
 
-    ``.svg``, ``.png`` and ``.pdf`` need the Graphviz ``dot`` program
-    (:class:`GraphvizNotFoundError` names it when it is missing). ``options``
-    are those of :func:`graph_to_dot`. Returns the path written.
+
+def graph_svg(graph: Any, title: str | None = None, *, engine: str = "auto", **options: Any) -> str:
+    """SVG text of a cost graph, drawn by Graphviz or by flopscope's own renderer.
+
+    ``engine="auto"`` uses Graphviz's ``dot`` when it is on ``PATH`` (its
+    layout is tighter on large graphs) and :mod:`flopscope.trace.svg`
+    otherwise; ``"graphviz"`` insists on Graphviz
+    (:class:`GraphvizNotFoundError` without it); ``"builtin"`` never runs it.
+    ``options`` are those of :func:`graph_to_dot`.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
+    if engine == "builtin" or (engine == "auto" and shutil.which("dot") is None):
+        from flopscope.trace.svg import graph_to_svg
+
+        return graph_to_svg(graph, title, **options)
+    return render(graph_to_dot(graph, title, **options), "svg").decode("utf-8")
+
+
+def save_graph(graph: Any, path: str | os.PathLike[str], title: str | None = None,
+               *, engine: str = "auto", **options: Any) -> Path:
+    """Write a cost graph to ``path``; the suffix chooses the format.
+
+    * ``.dot`` / ``.gv``: DOT text (pydot only);
+    * ``.svg``: a diagram, drawn by Graphviz when installed and by flopscope's
+      own renderer otherwise (``engine`` chooses explicitly, see :func:`graph_svg`);
+    * ``.html``: a self-contained page with the cost tables and the diagram
+      (:func:`flopscope.trace.html.graph_report`);
+    * ``.png`` / ``.pdf``: rendered by Graphviz only (:class:`GraphvizNotFoundError`
+      names it when it is missing).
+
+    ``options`` are those of :func:`graph_to_dot`. Nothing is written if
+    drawing fails. Returns the path written.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
     target = Path(path)
     suffix = target.suffix.lower()
-    if suffix not in _TEXT_SUFFIXES and suffix.lstrip(".") not in RENDER_FORMATS:
-        raise ValueError(
-            f"cannot save a diagram as {target.name!r}: use one of "
-            + ", ".join([*_TEXT_SUFFIXES, *(f".{f}" for f in RENDER_FORMATS)])
-        )
-    text = graph_to_dot(graph, title, **options)
+    if suffix not in SAVE_SUFFIXES:
+        raise ValueError(f"cannot save a diagram as {target.name!r}: use one of "
+                         + ", ".join(SAVE_SUFFIXES))
     if suffix in _TEXT_SUFFIXES:
-        target.write_text(text, encoding="utf-8")
+        target.write_text(graph_to_dot(graph, title, **options), encoding="utf-8")
+    elif suffix == ".svg":
+        target.write_text(graph_svg(graph, title, engine=engine, **options), encoding="utf-8")
+    elif suffix == ".html":
+        from flopscope.trace.html import graph_report
+
+        target.write_text(graph_report(graph, title, engine=engine, **options),
+                          encoding="utf-8")
     else:
-        target.write_bytes(render(text, suffix.lstrip(".")))
+        if engine == "builtin":
+            raise ValueError(f"{suffix} is drawn by Graphviz only; the built-in renderer "
+                             "writes .svg (and .html)")
+        target.write_bytes(render(graph_to_dot(graph, title, **options), suffix.lstrip(".")))
     return target
