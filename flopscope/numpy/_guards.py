@@ -1,0 +1,103 @@
+"""Refusing ``numpy.polynomial`` on flopscope arrays.
+
+``numpy.polynomial``'s functions (``chebfit``, ``polyval``, ``hermfit``...)
+and classes (``Polynomial``, ``Chebyshev``...) are plain Python that first
+converts its arguments with ``np.asarray`` / ``np.array``. For a subclass of
+``numpy.ndarray`` that conversion happens inside NumPy's C code without any
+override protocol, so the fitting and arithmetic that follow would run on
+plain arrays, uncounted. There is no hook to count them, so flopscope refuses
+them: :func:`install_polynomial_guards` wraps every public function of the
+six basis modules and of ``polyutils``, and the entry points of the
+polynomial classes (construction, evaluation, ``fit``, ``fromroots``,
+arithmetic with an array operand), so that a call with a flopscope array
+among its arguments raises ``TypeError`` before anything runs. Calls without
+flopscope arrays behave exactly as before.
+
+The counted alternatives are the legacy functions ``fnp.polyval``,
+``polyfit``, ``polymul``, ``polyadd``, ``polysub``, ``polydiv``, ``polyder``,
+``polyint``, ``poly``, ``roots`` (highest degree first), which
+``np.polyval(x)`` and ``np.poly1d`` reach through ``__array_function__``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+from typing import Any, Callable
+
+from flopscope.exec.abstract import AbstractArray
+from flopscope.exec.array import ndarray as FArray
+
+__all__ = ["install_polynomial_guards", "POLYNOMIAL_MODULES", "polynomial_refusal"]
+
+POLYNOMIAL_MODULES = (
+    "numpy.polynomial.polynomial",
+    "numpy.polynomial.chebyshev",
+    "numpy.polynomial.legendre",
+    "numpy.polynomial.laguerre",
+    "numpy.polynomial.hermite",
+    "numpy.polynomial.hermite_e",
+    "numpy.polynomial.polyutils",
+)
+_CLASS_METHODS = ("__init__", "__call__", "_get_coefficients")
+_CLASS_CONSTRUCTORS = ("fit", "fromroots")
+_installed = False
+
+
+def _holds_flopscope_array(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, (FArray, AbstractArray)):
+        return True
+    if depth < 3 and isinstance(value, (list, tuple)):
+        return any(_holds_flopscope_array(v, depth + 1) for v in value)
+    return False
+
+
+def polynomial_refusal(label: str) -> TypeError:
+    """The error of a numpy.polynomial call on flopscope arrays."""
+    return TypeError(
+        f"{label} was called with a flopscope array, but numpy.polynomial converts its "
+        "arguments to plain NumPy arrays inside NumPy's C code and would compute uncounted; "
+        "nothing was run or charged. Use the counted functions fnp.polyval, polyfit, polymul, "
+        "polyadd, polysub, polydiv, polyder, polyint, poly and roots on coefficient arrays "
+        "(highest degree first), or convert explicitly with np.asarray(x) if the computation "
+        "should not be counted."
+    )
+
+
+def _guard(fn: Callable[..., Any], label: str, method: bool = False) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if any(_holds_flopscope_array(a) for a in args) or any(
+                _holds_flopscope_array(v) for v in kwargs.values()):
+            if method and args:  # name the class: numpy.polynomial.Chebyshev.fit
+                owner = args[0] if isinstance(args[0], type) else type(args[0])
+                raise polynomial_refusal(f"numpy.polynomial.{owner.__name__}{label}")
+            raise polynomial_refusal(label)
+        return fn(*args, **kwargs)
+
+    guarded.__flopscope_guard__ = fn  # type: ignore[attr-defined]
+    return guarded
+
+
+def install_polynomial_guards() -> None:
+    """Wrap numpy.polynomial's public functions and class entry points (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    for name in POLYNOMIAL_MODULES:
+        module = importlib.import_module(name)
+        for attr in getattr(module, "__all__", ()):
+            fn = getattr(module, attr, None)
+            if inspect.isfunction(fn) and not hasattr(fn, "__flopscope_guard__"):
+                setattr(module, attr, _guard(fn, f"{name}.{attr}"))
+    from numpy.polynomial._polybase import ABCPolyBase
+
+    for attr in _CLASS_METHODS:
+        fn = ABCPolyBase.__dict__[attr]
+        label = {"__init__": "(...)", "__call__": "(...)(x)", "_get_coefficients": " arithmetic"}[attr]
+        setattr(ABCPolyBase, attr, _guard(fn, label, method=True))
+    for attr in _CLASS_CONSTRUCTORS:
+        fn = ABCPolyBase.__dict__[attr].__func__
+        setattr(ABCPolyBase, attr, classmethod(_guard(fn, f".{attr}", method=True)))
+    _installed = True
