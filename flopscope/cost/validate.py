@@ -36,7 +36,8 @@ import numpy as np
 __all__ = ["check_dimension", "validated"]
 
 #: Integer parameters that may be negative (they are not sizes).
-_SIGNED = frozenset({"decimals", "ddof", "power", "axis", "axes", "coordinate_axes", "kth_index"})
+#: (``degree`` is -1 for an empty polynomial; the polynomial queries check it themselves.)
+_SIGNED = frozenset({"decimals", "ddof", "power", "axis", "axes", "coordinate_axes", "degree"})
 _DIM = {"int", "int | None"}
 _DIMS = {"Sequence[int]", "tuple[int, ...]", "Shape", "Sequence[int] | None",
          "tuple[int, ...] | None"}

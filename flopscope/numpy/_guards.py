@@ -23,13 +23,17 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.abc
+import importlib.util
 import inspect
+import sys
 from typing import Any, Callable
 
 from flopscope.exec.abstract import AbstractArray
 from flopscope.exec.array import ndarray as FArray
 
-__all__ = ["install_polynomial_guards", "POLYNOMIAL_MODULES", "polynomial_refusal"]
+__all__ = ["install_polynomial_guards", "guard_polynomial_on_import", "POLYNOMIAL_MODULES",
+           "polynomial_refusal"]
 
 POLYNOMIAL_MODULES = (
     "numpy.polynomial.polynomial",
@@ -101,3 +105,42 @@ def install_polynomial_guards() -> None:
         fn = ABCPolyBase.__dict__[attr].__func__
         setattr(ABCPolyBase, attr, classmethod(_guard(fn, f".{attr}", method=True)))
     _installed = True
+
+
+class _GuardedLoader(importlib.abc.Loader):
+    """Runs the real loader of ``numpy.polynomial``, then installs the guards."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        install_polynomial_guards()
+
+
+class _PolynomialImportHook(importlib.abc.MetaPathFinder):
+    """Installs the guards when ``numpy.polynomial`` is first imported.
+
+    flopscope does not import ``numpy.polynomial`` itself (NumPy loads it
+    lazily, on first use of ``np.polynomial``), so the guards wait for it.
+    """
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != "numpy.polynomial":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _GuardedLoader(spec.loader)
+        return spec
+
+
+def guard_polynomial_on_import() -> None:
+    """Install the guards now if ``numpy.polynomial`` is loaded, else when it is imported."""
+    if "numpy.polynomial" in sys.modules:
+        install_polynomial_guards()
+    elif not any(isinstance(f, _PolynomialImportHook) for f in sys.meta_path):
+        sys.meta_path.insert(0, _PolynomialImportHook())

@@ -129,6 +129,7 @@ FREE_RULES: dict[str, Callable[..., Any]] = {
     "repeat": rules.repeat,
     "resize": rules.resize,
     "require": rules.require,
+    "linspace": rules.linspace,
     "roll": rules.same_shape,
     "real": rules.real_part,
     "imag": rules.real_part,
@@ -197,6 +198,8 @@ CHECKING: dict[str, Callable[..., Any]] = {
 
 #: Documentation of entries whose behaviour needs a word, for the generated reference.
 _NOTES: dict[str, str] = {
+    "linspace": "An evenly spaced progression, free creation like arange (which computes "
+                "the same values); logspace and geomspace are counted for their powers.",
     "compress": "Output length is data-dependent; plans use its upper bound.",
     "extract": "Output length is data-dependent; plans use its upper bound.",
     "delete": "With an abstract index array, plans use the output's upper bound.",
