@@ -224,7 +224,7 @@ CASES: list[Case] = [
     case("linspace", 0.0, 1.0, 5),
     case("linspace", In(np.zeros(3)), In(np.ones(3)), 4, axis=-1, label="arrays"),
     # (ravel_multi_index, unravel_index, copyto, place and putmask compute per element and
-    # are counted: tests/test_nothing_escapes.py and tests/test_index_and_masked_ops.py)
+    # are counted: tests/test_nothing_escapes.py)
     # in-place writers
     case("put", In(V), [0, 2], [-1.0, -2.0]),
     case("put_along_axis", In(M), np.argsort(M, axis=1)[:, :1], 0.0, axis=1),
