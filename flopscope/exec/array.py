@@ -23,18 +23,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["ndarray", "install_array_methods", "source_of", "MATRIX_REFUSAL"]
+__all__ = ["ndarray", "install_array_methods", "source_of"]
 
 _np_ndarray = np.ndarray
-_np_view = np.ndarray.view
-_np_matrix = np.matrix
-
-#: Why numpy.matrix views (np.asmatrix, np.matrix, x.view(np.matrix)) are refused.
-MATRIX_REFUSAL = (
-    "numpy.asmatrix / numpy.matrix is blocked in flopscope: numpy.matrix arithmetic (where * "
-    "is a matrix product) bypasses flopscope's count. Use 2-D fnp arrays with @ / "
-    "fnp.matmul, and fnp.block to assemble blocks. (docs/blocked.md lists every blocked name.)"
-)
 
 
 class ndarray(np.ndarray):
@@ -60,22 +51,7 @@ class ndarray(np.ndarray):
     # flopscope.exec.routing.install_protocols (see there).
 
     def __repr__(self) -> str:
-        return repr(_np_view(self, _np_ndarray))
-
-    def view(self, *args: Any, **kwargs: Any) -> Any:
-        """:meth:`numpy.ndarray.view`, refusing ``numpy.matrix`` views.
-
-        ``np.asmatrix(x)`` and ``np.matrix(x)`` make their result with
-        ``x.view(np.matrix)``: a matrix's ``*`` is a matrix product NumPy runs
-        without consulting flopscope, so such a view would let a product escape
-        the budget. It is refused here, the one place every such route passes.
-        """
-        if args and args[0] is _np_ndarray and len(args) == 1 and not kwargs:
-            return _np_view(self, _np_ndarray)  # the executors' unwrap: keep it short
-        for target in (*args, *kwargs.values()):
-            if isinstance(target, type) and issubclass(target, _np_matrix):
-                raise AttributeError(MATRIX_REFUSAL)
-        return _np_view(self, *args, **kwargs)
+        return repr(self.view(_np_ndarray))
 
 
 def source_of(x: ndarray) -> tuple[int, ...] | None:

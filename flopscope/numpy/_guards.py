@@ -1,4 +1,15 @@
-"""Refusing ``numpy.polynomial`` on flopscope arrays.
+"""Refusing ``numpy.polynomial`` and ``numpy.matrix`` on flopscope arrays.
+
+``numpy.matrix``: ``np.asmatrix(x)``, ``np.matrix(x)``, ``np.bmat`` and
+``x.view(np.matrix)`` all make a matrix *view* of ``x``, and a matrix's ``*``
+is a matrix product NumPy runs without consulting flopscope.
+:func:`install_matrix_guard` makes ``numpy.matrix.__array_finalize__`` (which
+NumPy calls for every new matrix, with the array it came from) refuse a
+flopscope source with the ``AttributeError`` of the blocked ``asmatrix``. This
+leaves ``fnp.ndarray`` itself untouched, so the executors' unwrapping stays
+on NumPy's C ``view``.
+
+``numpy.polynomial``:
 
 ``numpy.polynomial``'s functions (``chebfit``, ``polyval``, ``hermfit``...)
 and classes (``Polynomial``, ``Chebyshev``...) are plain Python that first
@@ -32,8 +43,15 @@ from typing import Any, Callable
 from flopscope.exec.abstract import AbstractArray
 from flopscope.exec.array import ndarray as FArray
 
-__all__ = ["install_polynomial_guards", "guard_polynomial_on_import", "POLYNOMIAL_MODULES",
-           "polynomial_refusal"]
+__all__ = ["install_polynomial_guards", "guard_polynomial_on_import", "install_matrix_guard",
+           "POLYNOMIAL_MODULES", "polynomial_refusal", "MATRIX_REFUSAL"]
+
+#: Why numpy.matrix views of flopscope arrays (np.asmatrix, np.matrix...) are refused.
+MATRIX_REFUSAL = (
+    "numpy.asmatrix / numpy.matrix is blocked in flopscope: numpy.matrix arithmetic (where * "
+    "is a matrix product) bypasses flopscope's count. Use 2-D fnp arrays with @ / "
+    "fnp.matmul, and fnp.block to assemble blocks. (docs/blocked.md lists every blocked name.)"
+)
 
 POLYNOMIAL_MODULES = (
     "numpy.polynomial.polynomial",
@@ -144,3 +162,21 @@ def guard_polynomial_on_import() -> None:
         install_polynomial_guards()
     elif not any(isinstance(f, _PolynomialImportHook) for f in sys.meta_path):
         sys.meta_path.insert(0, _PolynomialImportHook())
+
+
+def install_matrix_guard() -> None:
+    """Refuse numpy.matrix views of flopscope arrays (idempotent)."""
+    import numpy as np
+
+    original = np.matrix.__array_finalize__
+    if getattr(original, "__flopscope_guard__", None) is not None:
+        return
+
+    @functools.wraps(original)
+    def __array_finalize__(self: Any, obj: Any) -> None:
+        if isinstance(obj, FArray):
+            raise AttributeError(MATRIX_REFUSAL)
+        original(self, obj)
+
+    __array_finalize__.__flopscope_guard__ = original  # type: ignore[attr-defined]
+    np.matrix.__array_finalize__ = __array_finalize__

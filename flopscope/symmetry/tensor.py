@@ -149,7 +149,7 @@ class SymmetricTensor(FArray):
         return attach(result, symmetry)
 
     def view(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        result = FArray.view(self, *args, **kwargs)  # refuses numpy.matrix views
+        result = _np_ndarray.view(self, *args, **kwargs)
         if (isinstance(result, SymmetricTensor) and result.shape == self.shape
                 and result.dtype.itemsize == self.dtype.itemsize):
             result._symmetry = self._symmetry  # the same elements, bit for bit
