@@ -327,6 +327,15 @@ def test_frompyfunc_ufunc_is_refused_on_flopscope_arrays():
         fnp.frompyfunc  # noqa: B018
 
 
+def test_vectorize_on_flopscope_arrays_is_refused():
+    calls = []
+    # (without otypes, np.vectorize first calls the function on one element itself, in
+    # Python, to learn the output type; with otypes nothing runs at all)
+    f = np.vectorize(lambda v: calls.append(v) or v * 2, otypes=[float])
+    _refused(lambda: f(fnp.ones(4)), match="no cost rule")
+    assert calls == []
+
+
 def test_unknown_ufunc_methods_are_refused():
     special = pytest.importorskip("scipy.special")
     x = fnp.ones(4)
