@@ -443,3 +443,15 @@ def test_creation_rule_arange_and_linspace_agree():
     with flops.BudgetContext(flop_budget=10**12, quiet=True) as ctx:
         10.0 ** fnp.linspace(0.0, 3.0, 1000)
     assert logspace_cost == ctx.flops_used == 1000  # one power per sample either way
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "flopscope/data/weights.json still lists these at 0.0 from when they were free; the "
+    "calibration must measure them (calibration/inputs/special.py has their inputs). Remove "
+    "this mark when the official weights are regenerated."))
+def test_counted_index_and_mask_ops_are_charged_under_packaged_weights():
+    from flopscope import _weights
+
+    _weights.load_weights()
+    for name in ("ravel_multi_index", "unravel_index", "copyto", "putmask", "place"):
+        assert _weights.get_weight(name) > 0, name

@@ -158,3 +158,13 @@ def test_cost_queries():
     assert softmax_cost(1000) == 5000
     assert log_softmax_cost(1000, 10) == 5010
     assert flops.pointwise_cost("special.erf", shape=(10, 10)) == 100
+
+
+def test_scipy_ufunc_in_a_plan_is_planned_like_flops_special():
+    def model(x):
+        return special.expit(x) + flops.special.expit(x)
+
+    plan = flops.plan(model, (10, 3))
+    _, ctx = _charge(model, fnp.ones((10, 3)))
+    assert plan.flops == ctx.flops_used == 30 + 30 + 30
+    assert [r.op_name for r in plan.op_log] == ["special.expit", "special.expit", "add"]
