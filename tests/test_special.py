@@ -168,3 +168,32 @@ def test_scipy_ufunc_in_a_plan_is_planned_like_flops_special():
     _, ctx = _charge(model, fnp.ones((10, 3)))
     assert plan.flops == ctx.flops_used == 30 + 30 + 30
     assert [r.op_name for r in plan.op_log] == ["special.expit", "special.expit", "add"]
+
+
+@pytest.mark.parametrize("name, axis", [("logsumexp", 1), ("softmax", 0), ("log_softmax", -1),
+                                        ("logsumexp", None)])
+def test_scipy_python_functions_on_flopscope_arrays_count_like_flops_special(name, axis):
+    # SciPy's versions are plain Python (no override protocol reaches them); on flopscope
+    # arrays they are flopscope's entries, so the charge does not depend on the spelling.
+    x = _data((-3.0, 3.0), (5, 6))
+    direct, direct_ctx = _charge(getattr(special, name), fnp.asarray(x), axis=axis)
+    ours, ours_ctx = _charge(getattr(flops.special, name), fnp.asarray(x), axis=axis)
+    np.testing.assert_array_equal(np.asarray(direct), getattr(special, name)(x, axis=axis))
+    assert type(direct) is fnp.ndarray
+    assert direct_ctx.flops_used == ours_ctx.flops_used > 0
+    assert [r.op_name for r in direct_ctx.op_log] == [f"special.{name}"]
+
+
+def test_scipy_redirects_also_when_scipy_was_imported_first():
+    import subprocess
+    import sys
+
+    code = ("import scipy.special, numpy as np\n"
+            "import flopscope as flops, flopscope.numpy as fnp\n"
+            "with flops.BudgetContext(flop_budget=10**6, quiet=True) as b:\n"
+            "    scipy.special.softmax(fnp.ones(5)); scipy.special.expit(fnp.ones(5))\n"
+            "print(b.flops_used)\n")
+    env = {"FLOPSCOPE_DISABLE_WEIGHTS": "1", "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env)
+    assert out.stdout.strip() == str(5 * 5 + 5)

@@ -44,6 +44,7 @@ from flopscope.exec.abstract import AbstractArray
 from flopscope.exec.array import ndarray as FArray
 
 __all__ = ["install_polynomial_guards", "guard_polynomial_on_import", "install_matrix_guard",
+           "redirect_scipy_special_on_import", "SCIPY_REDIRECTS",
            "POLYNOMIAL_MODULES", "polynomial_refusal", "MATRIX_REFUSAL"]
 
 #: Why numpy.matrix views of flopscope arrays (np.asmatrix, np.matrix...) are refused.
@@ -126,42 +127,95 @@ def install_polynomial_guards() -> None:
 
 
 class _GuardedLoader(importlib.abc.Loader):
-    """Runs the real loader of ``numpy.polynomial``, then installs the guards."""
+    """Runs a module's real loader, then an installer of guards."""
 
-    def __init__(self, loader: Any) -> None:
+    def __init__(self, loader: Any, install: Callable[[], None]) -> None:
         self._loader = loader
+        self._install = install
 
     def create_module(self, spec: Any) -> Any:
         return self._loader.create_module(spec)
 
     def exec_module(self, module: Any) -> None:
         self._loader.exec_module(module)
-        install_polynomial_guards()
+        self._install()
 
 
-class _PolynomialImportHook(importlib.abc.MetaPathFinder):
-    """Installs the guards when ``numpy.polynomial`` is first imported.
+class _ImportHook(importlib.abc.MetaPathFinder):
+    """Runs ``install`` right after the module ``fullname`` is first imported.
 
-    flopscope does not import ``numpy.polynomial`` itself (NumPy loads it
-    lazily, on first use of ``np.polynomial``), so the guards wait for it.
+    flopscope imports neither ``numpy.polynomial`` (NumPy loads it lazily, on
+    first use of ``np.polynomial``) nor ``scipy.special`` (half a second), so
+    their guards wait for the user's import.
     """
 
+    def __init__(self, fullname: str, install: Callable[[], None]) -> None:
+        self.fullname = fullname
+        self.install = install
+
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != "numpy.polynomial":
+        if fullname != self.fullname:
             return None
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(fullname)
         if spec is not None and spec.loader is not None:
-            spec.loader = _GuardedLoader(spec.loader)
+            spec.loader = _GuardedLoader(spec.loader, self.install)
         return spec
+
+
+def _on_import(fullname: str, install: Callable[[], None]) -> None:
+    if fullname in sys.modules:
+        install()
+    elif not any(isinstance(f, _ImportHook) and f.fullname == fullname for f in sys.meta_path):
+        sys.meta_path.insert(0, _ImportHook(fullname, install))
 
 
 def guard_polynomial_on_import() -> None:
     """Install the guards now if ``numpy.polynomial`` is loaded, else when it is imported."""
-    if "numpy.polynomial" in sys.modules:
-        install_polynomial_guards()
-    elif not any(isinstance(f, _PolynomialImportHook) for f in sys.meta_path):
-        sys.meta_path.insert(0, _PolynomialImportHook())
+    _on_import("numpy.polynomial", install_polynomial_guards)
+
+
+#: scipy.special functions that are plain Python (no override protocol reaches them) and
+#: have a flops.special entry: called with a flopscope array, they are that entry.
+SCIPY_REDIRECTS = ("logsumexp", "softmax", "log_softmax")
+
+
+def install_scipy_special_redirects(callables: dict[str, Callable[..., Any]]) -> Callable[[], None]:
+    """An installer routing ``scipy.special.logsumexp(x)`` & co. on flopscope arrays to flops.special.
+
+    SciPy's versions convert their input with ``np.asarray`` (computing part or
+    all of the result uncounted) or go through the array-API namespace, one
+    counted step at a time; either way the charge would differ from
+    ``flops.special.<name>``. Calls without flopscope arrays are SciPy's own.
+    """
+
+    def install() -> None:
+        special = sys.modules.get("scipy.special")
+        if special is None:
+            return
+        for name in SCIPY_REDIRECTS:
+            original = getattr(special, name, None)
+            if original is None or hasattr(original, "__flopscope_guard__"):
+                continue
+            counted = callables[f"special.{name}"]
+
+            def redirect(*args: Any, __original: Any = original, __counted: Any = counted,
+                         **kwargs: Any) -> Any:
+                if any(_holds_flopscope_array(a) for a in args) or any(
+                        _holds_flopscope_array(v) for v in kwargs.values()):
+                    return __counted(*args, **kwargs)
+                return __original(*args, **kwargs)
+
+            functools.update_wrapper(redirect, original)
+            redirect.__flopscope_guard__ = original  # type: ignore[attr-defined]
+            setattr(special, name, redirect)
+
+    return install
+
+
+def redirect_scipy_special_on_import(callables: dict[str, Callable[..., Any]]) -> None:
+    """Install the scipy.special redirects now if it is loaded, else when it is imported."""
+    _on_import("scipy.special", install_scipy_special_redirects(callables))
 
 
 def install_matrix_guard() -> None:

@@ -94,10 +94,15 @@ def build_surface() -> None:
 
     UFUNC_RESOLVERS.append(ufunc_resolver(CALLABLES))
     install_protocols()
-    from flopscope.numpy._guards import guard_polynomial_on_import, install_matrix_guard
+    from flopscope.numpy._guards import (
+        guard_polynomial_on_import,
+        install_matrix_guard,
+        redirect_scipy_special_on_import,
+    )
 
     guard_polynomial_on_import()
     install_matrix_guard()
+    redirect_scipy_special_on_import(CALLABLES)
     methods = array_methods(CALLABLES)
     install_array_methods(FArray, methods, blocked_methods)
     install_array_methods(AbstractArray, methods, {})
