@@ -38,7 +38,13 @@ from flopscope.errors import (
 from flopscope.trace.record import OpRecord
 
 import flopscope.numpy as _fnp  # noqa: E402  (builds the counted surface)
-from flopscope import stats  # noqa: E402
+from flopscope import special, stats  # noqa: E402
+from flopscope.registration import (  # noqa: E402
+    counted,
+    register_function,
+    register_ufunc,
+    unregister,
+)
 from flopscope.planning import Plan, plan, spec  # noqa: E402
 from flopscope.trace.dot import save_graph  # noqa: E402
 from flopscope.symmetry import (  # noqa: E402  (installs the symmetry pass)
@@ -71,6 +77,11 @@ __all__ = [
     "reduction_cost",
     "svd_cost",
     "stats",
+    "special",
+    "counted",
+    "register_function",
+    "register_ufunc",
+    "unregister",
     "errors",
     "FlopscopeError",
     "BudgetExhaustedError",

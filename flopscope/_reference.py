@@ -188,6 +188,16 @@ def operations_markdown() -> str:
         + " Free operations cost 0 and are not logged; blocked ones raise `AttributeError` "
         "(see [blocked.md](../blocked.md)).",
         "",
+        "Creation is free when it only places constants, copies or an evenly spaced "
+        "progression (`zeros`, `full`, `eye`, `array`, `arange`, `linspace`); creation that "
+        "evaluates a function per element is counted for it (`logspace`: a power per sample, "
+        "what `base ** fnp.linspace(...)` costs; `geomspace`). Index arithmetic "
+        "(`ravel_multi_index`, `unravel_index`) and masked writes (`copyto` with `where=`, "
+        "`putmask`, `place`) compute per element and are counted. A ufunc or function with "
+        "no entry here is refused with `TypeError` when it reaches a flopscope array; declare "
+        "a cost with `flops.counted` / `flops.register_ufunc` "
+        "(see [custom-ops.md](../custom-ops.md)).",
+        "",
         "## Summary",
         "",
     ]

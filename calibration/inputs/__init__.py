@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from calibration.inputs import contractions, fft, linalg, misc, polynomial, sorting, window
+from calibration.inputs import (
+    contractions, fft, linalg, misc, polynomial, sorting, special, window,
+)
 from calibration.inputs.core import ARRAY_DISTRIBUTIONS, FIXED, Case, Context, InputSpec, Maker
 from calibration.inputs.random import random_spec
 from calibration.inputs.reductions import reduction_spec
@@ -51,7 +53,7 @@ def _merge(*tables: dict[str, InputSpec]) -> dict[str, InputSpec]:
 #: Every named spec, by registry name.
 NAMED_SPECS: dict[str, InputSpec] = _merge(
     contractions.SPECS, linalg.SPECS, fft.SPECS, sorting.SPECS, polynomial.SPECS,
-    window.SPECS, misc.SPECS,
+    window.SPECS, misc.SPECS, special.SPECS,
 )
 
 

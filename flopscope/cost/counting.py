@@ -1,7 +1,8 @@
 """Costs of the operations that look free but compute.
 
 ``trace``, ``diff``, ``gradient``, ``convolve``, ``interp``, ``cross``,
-``trapezoid``, ``vander``, the sample-spacing functions (``linspace``...),
+``trapezoid``, ``vander``, the sample-spacing functions (``logspace``,
+``geomspace``),
 bit packing, and the compound elementwise functions (``isclose``, ``sinc``,
 ``i0``, ``nan_to_num``, ``unwrap``...): each does arithmetic on every element
 even when it reads like bookkeeping.
@@ -24,6 +25,14 @@ immediately added to something counted once (a fused multiply-add).
   charged; a complex element counts as one element, as in every other
   flopscope formula. Where NumPy processes real and imaginary parts in two
   separate passes, both passes are charged.
+* Creation. Filling an array with constants, copies or an evenly spaced
+  progression is free (SPEC.md section 2 lists ``arange`` as free creation):
+  ``zeros``, ``full``, ``eye``, ``array``, ``arange`` **and** ``linspace``,
+  which computes the same progression as ``arange`` and so is charged the
+  same, nothing. Creation that evaluates a function per element is charged
+  that function: ``logspace`` a power per sample (what ``base **
+  fnp.linspace(...)`` costs), ``geomspace`` a power and a sign per sample
+  plus its endpoint logarithms.
 * Extra work whose extent depends on the data (masked corrections) is charged
   at its upper bound; recovery paths that only run on NaN input are not
   charged (their tests are).
@@ -50,7 +59,7 @@ __all__ = [
     # formulas
     "trace_cost", "diff_cost", "ediff1d_cost", "gradient_cost", "convolve_cost",
     "correlate_cost", "interp_cost", "cross_cost", "trapezoid_cost", "vander_cost",
-    "linspace_cost", "logspace_cost", "geomspace_cost", "packbits_cost", "unpackbits_cost",
+    "edges_linspace_cost", "logspace_cost", "geomspace_cost", "packbits_cost", "unpackbits_cost",
     "clip_cost", "round_cost", "fix_cost", "nan_to_num_cost", "angle_cost", "sinc_cost",
     "i0_cost", "unwrap_cost", "isclose_cost", "allclose_cost", "array_equal_cost",
     "array_equiv_cost", "iscomplex_cost", "isreal_cost", "isneginf_cost", "isposinf_cost",
@@ -463,50 +472,32 @@ def vander_call_cost(x: Any, N: Any = None, increasing: bool = False) -> int:
 # == sample spacing =========================================================================
 
 
-def linspace_cost(num: int, batch_shape: Sequence[int] = (), *, endpoint: bool = True,
-                  integer: bool = False) -> int:
-    """``linspace`` of ``num`` samples for endpoints of ``batch_shape``.
+def edges_linspace_cost(num: int) -> int:
+    """The arithmetic of the ``linspace`` NumPy runs *inside* ``histogram`` for its edges.
 
-    Per sample a scaling and a shift, ``arange(num)·step + start`` (2; a
-    third, ``floor``, for integer ``dtype``). Per pair of endpoints the
-    difference ``stop − start`` (1) and, when there is a step (num − 1 > 0,
-    or num > 0 without the endpoint), the step and NumPy's zero-step test
-    (2, and an ``any`` over those tests for array endpoints, 1).
+    Per edge a scaling and a shift, ``arange(num)·step + start`` (2), plus the
+    difference, the step and NumPy's zero-step test (3). A user's own
+    ``fnp.linspace`` is free creation (see "Creation" below); this is part of
+    ``histogram``'s documented formula, unchanged.
 
-    >>> linspace_cost(50)                # 50·2 + 3
-    103
+    >>> edges_linspace_cost(11)          # 11·2 + 3
+    25
     """
-    batch_shape = tuple(batch_shape)
-    batch = numel(batch_shape)
-    div = num - 1 if endpoint else num
-    per_pair = 1 + ((2 + (1 if batch_shape else 0)) if div > 0 else 0)
-    return num * batch * (2 + int(integer)) + per_pair * batch
-
-
-def _is_integer_dtype(dtype: Any) -> bool:
-    return dtype is not None and np.issubdtype(np.dtype(dtype), np.integer)
-
-
-def linspace_call_cost(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
-                       retstep: bool = False, dtype: Any = None, axis: int = 0, *,
-                       device: Any = None) -> int:
-    """Cost rule of ``linspace``."""
-    num = operator.index(num)
-    if num < 0:
-        raise ValueError(f"Number of samples, {num}, must be non-negative.")
-    return linspace_cost(num, _bshape(start, stop), endpoint=endpoint,
-                         integer=_is_integer_dtype(dtype))
+    return 2 * num + (3 if num > 1 else 1)
 
 
 def logspace_cost(num: int, batch_shape: Sequence[int] = (), *, endpoint: bool = True,
                   base_shape: Sequence[int] = ()) -> int:
-    """``logspace``: a :func:`linspace_cost` of the exponents, then ``base ** y`` per sample.
+    """``logspace``: ``base ** linspace(start, stop, num)``, one power per sample.
 
-    >>> logspace_cost(50)                # 103 + 50
-    153
+    The exponents are an evenly spaced progression, free creation like
+    ``arange`` and ``linspace``; each sample then takes a power (1), exactly
+    what ``base ** fnp.linspace(...)`` is charged.
+
+    >>> logspace_cost(50)                # 50 powers
+    50
     """
-    samples = num * numel(broadcast_shapes(tuple(batch_shape), tuple(base_shape)))
-    return linspace_cost(num, batch_shape, endpoint=endpoint) + samples
+    return num * numel(broadcast_shapes(tuple(batch_shape), tuple(base_shape)))
 
 
 def logspace_call_cost(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
@@ -523,11 +514,11 @@ def geomspace_cost(num: int, batch_shape: Sequence[int] = (), *, endpoint: bool 
     """``geomspace``: sign and log of the endpoints, a :func:`logspace_cost`, the sign back.
 
     Per pair of endpoints: NumPy's zero tests and their ``any`` (4), the sign,
-    two divisions by it and two ``log10`` (5). Per sample: the logspace, then
-    a multiplication by the sign (1).
+    two divisions by it and two ``log10`` (5). Per sample: the power of the
+    logspace (1), then a multiplication by the sign (1).
 
-    >>> geomspace_cost(50)               # 9 + 153 + 50
-    212
+    >>> geomspace_cost(50)               # 9 + 50 + 50
+    109
     """
     batch = numel(tuple(batch_shape))
     return 9 * batch + logspace_cost(num, batch_shape, endpoint=endpoint) + num * batch

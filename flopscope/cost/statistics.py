@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from flopscope.cost._shapes import ceil_log2, normalize_axes, numel, shape_of
-from flopscope.cost.counting import linspace_cost
+from flopscope.cost.counting import edges_linspace_cost
 from flopscope.cost.selection import percentile_cost
 from flopscope.cost.sorting import sort_cost
 
@@ -309,7 +309,7 @@ def histogram_bin_edges_cost(n: int, bins: int = 10, *, range_given: bool = Fals
 
     * ``bins`` an integer: the data range by ``min`` and ``max`` (2n, free
       with ``range=``), ``linspace`` of the bins + 1 edges
-      (:func:`~flopscope.cost.counting.linspace_cost`) and NumPy's check that
+      (:func:`~flopscope.cost.counting.edges_linspace_cost`) and NumPy's check that
       they increase (a comparison per bin and its ``any``: 2·bins);
     * ``bins`` an array of edges: only the increase check (2·bins);
     * ``bins`` an estimator name: the data range (2n, or with ``range=``
@@ -330,7 +330,7 @@ def histogram_bin_edges_cost(n: int, bins: int = 10, *, range_given: bool = Fals
     if estimator is not None:
         width = _estimator_cost(n, estimator)
         bins = estimated_bins(n, estimator)
-    return data_range + width + linspace_cost(bins + 1) + 2 * bins
+    return data_range + width + edges_linspace_cost(bins + 1) + 2 * bins
 
 
 #: Per value, uniform bins: the range test (two comparisons, an and, and the
@@ -469,7 +469,7 @@ def histogramdd_cost(n: int, bins: Sequence[int], *, ranges_given: Sequence[bool
         if explicit:
             total += 2 * b
         else:
-            total += (0 if ranged or n == 0 else 2 * n) + linspace_cost(b + 1)
+            total += (0 if ranged or n == 0 else 2 * n) + edges_linspace_cost(b + 1)
         total += b + n * ceil_log2(b + 2) + 2 * n
     if density:
         total += (dims + 2) * numel(tuple(bins))

@@ -10,10 +10,15 @@ dispatched through tables the surface builder fills from the registry:
 
 Ufunc *methods* (``np.add.reduce``, ``np.multiply.outer``, ``np.add.at``...)
 get counted wrappers built on first use from the ufunc's entry (see
-:func:`flopscope.registry.ufuncs.ufunc_method_op`). A ufunc flopscope has no
-entry for (say ``scipy.special.erf``) is still elementwise, so it is counted
-as pointwise under its own name. Any other NumPy function flopscope has not
-classified is refused: nothing computes on a flopscope array uncounted.
+:func:`flopscope.registry.ufuncs.ufunc_method_op`).
+
+Nothing without a cost rule runs. A ufunc flopscope has no entry for (a SciPy
+ufunc such as ``scipy.special.eval_legendre``, a ``np.frompyfunc`` ufunc) and a
+NumPy function flopscope has not classified are refused with ``TypeError``
+before anything runs or is charged. ``TypeError`` is what NumPy itself raises
+when no operand's override handles an operation, so code that probes for
+support keeps working. The message names the callable and says how to declare
+a cost (:func:`flopscope.register_ufunc`, :func:`flopscope.counted`).
 """
 
 from __future__ import annotations
@@ -27,12 +32,16 @@ from flopscope.errors import ConcretizationError
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.state import PLANNING
 
-__all__ = ["UFUNC_CALLS", "FUNCTIONS", "BLOCKED", "route_ufunc", "route_function",
-           "install_protocols"]
+__all__ = ["UFUNC_CALLS", "FUNCTIONS", "BLOCKED", "UFUNC_RESOLVERS", "route_ufunc",
+           "route_function", "install_protocols", "unknown_ufunc_error"]
 
 UFUNC_CALLS: dict[np.ufunc, Callable[..., Any]] = {}
 FUNCTIONS: dict[Any, Callable[..., Any]] = {}
 BLOCKED: dict[Any, Any] = {}
+#: Asked, in order, for the callable of a ufunc with no wrapper yet (the ufuncs of
+#: a module flopscope does not import eagerly, such as scipy.special); a hit is
+#: cached in UFUNC_CALLS.
+UFUNC_RESOLVERS: list[Callable[[np.ufunc], Any]] = []
 _METHOD_WRAPPERS: dict[tuple[np.ufunc, str], Callable[..., Any]] = {}
 
 
@@ -41,20 +50,37 @@ def _method_wrapper(ufunc: np.ufunc, method: str) -> Callable[..., Any]:
     wrapper = _METHOD_WRAPPERS.get(key)
     if wrapper is None:
         from flopscope.exec.dispatch import build_callable
-        from flopscope.registry.ufuncs import ufunc_call_op, ufunc_method_op
+        from flopscope.registry.ufuncs import ufunc_method_op
 
-        if method == "__call__":
-            if ufunc.signature is not None:
-                raise TypeError(
-                    f"flopscope has no cost rule for the generalized ufunc {ufunc.__name__} "
-                    f"(signature {ufunc.signature}); convert to NumPy explicitly if you "
-                    "need it uncounted"
-                )
-            wrapper = build_callable(ufunc_call_op(ufunc))
-        else:
-            wrapper = build_callable(ufunc_method_op(ufunc, method))
+        entry = getattr(UFUNC_CALLS.get(ufunc), "__flopscope_op__", None)
+        if entry is None or entry.kind != "ufunc":
+            # Only NumPy's own ufuncs have rules for reduce/outer/at...; a declared or
+            # SciPy ufunc's cost rule covers its plain call only.
+            raise unknown_ufunc_error(ufunc, method)
+        wrapper = build_callable(ufunc_method_op(ufunc, method))
         _METHOD_WRAPPERS[key] = wrapper
     return wrapper
+
+
+def _ufunc_label(ufunc: np.ufunc) -> str:
+    module = getattr(ufunc, "__module__", None)
+    name = getattr(ufunc, "__name__", repr(ufunc))
+    return f"{module}.{name}" if module and module != "builtins" else name
+
+
+def unknown_ufunc_error(ufunc: np.ufunc, method: str = "__call__") -> TypeError:
+    """The refusal of a ufunc (or ufunc method) flopscope has no cost rule for."""
+    label = _ufunc_label(ufunc)
+    call = label if method == "__call__" else f"{label}.{method}"
+    kind = "generalized ufunc" if ufunc.signature is not None else "ufunc"
+    return TypeError(
+        f"{call} was called on a flopscope array, but flopscope has no cost rule for the "
+        f"{kind} {label}, and running it uncounted would let computation escape the budget; "
+        "nothing was run or charged. Declare its cost first, e.g. "
+        f"flops.register_ufunc({label}, cost=lambda *operands, **kw: <FLOPs>, "
+        f"name='my.{ufunc.__name__}') (see docs/custom-ops.md), or convert explicitly with "
+        "np.asarray(x) if the computation should not be counted."
+    )
 
 
 def route_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
@@ -62,7 +88,13 @@ def route_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
     if method == "__call__":
         wrapper = UFUNC_CALLS.get(ufunc)
         if wrapper is None:
-            wrapper = _method_wrapper(ufunc, method)
+            for resolve in UFUNC_RESOLVERS:
+                wrapper = resolve(ufunc)
+                if wrapper is not None:
+                    UFUNC_CALLS[ufunc] = wrapper
+                    break
+            else:
+                raise unknown_ufunc_error(ufunc, method)
         return wrapper(*inputs, **kwargs)
     return _method_wrapper(ufunc, method)(*inputs, **kwargs)
 
@@ -130,7 +162,8 @@ def route_function(func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
     name = getattr(func, "__name__", repr(func))
     raise TypeError(
         f"{module}.{name} is not supported on flopscope arrays: flopscope has no cost "
-        "rule for it, and running it uncounted would let computation escape the budget. "
-        "Use the flopscope.numpy equivalent, or convert explicitly with np.asarray(x) "
-        "if the computation should not be counted."
+        "rule for it, and running it uncounted would let computation escape the budget; "
+        "nothing was run or charged. Use the flopscope.numpy equivalent, declare a cost for "
+        "your own function with @flops.counted(cost=...) (see docs/custom-ops.md), or "
+        "convert explicitly with np.asarray(x) if the computation should not be counted."
     )

@@ -29,7 +29,13 @@ from flopscope.exec.abstract import AbstractArray
 from flopscope.exec.array import install_array_methods
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.dispatch import build_callable
-from flopscope.exec.routing import BLOCKED, FUNCTIONS, UFUNC_CALLS, install_protocols
+from flopscope.exec.routing import (
+    BLOCKED,
+    FUNCTIONS,
+    UFUNC_CALLS,
+    UFUNC_RESOLVERS,
+    install_protocols,
+)
 from flopscope.numpy._array_methods import array_methods
 from flopscope.registry import REGISTRY, Category, OpDef
 from flopscope.registry._core import loaded_members
@@ -84,7 +90,19 @@ def build_surface() -> None:
         elif op.numpy_func is not None and op.module in _DISPATCHING_MODULES:
             FUNCTIONS.setdefault(op.numpy_func, fn)
     _add_aliases()
+    from flopscope.registry.special import ufunc_resolver
+
+    UFUNC_RESOLVERS.append(ufunc_resolver(CALLABLES))
     install_protocols()
+    from flopscope.numpy._guards import (
+        guard_polynomial_on_import,
+        install_matrix_guard,
+        redirect_scipy_special_on_import,
+    )
+
+    guard_polynomial_on_import()
+    install_matrix_guard()
+    redirect_scipy_special_on_import(CALLABLES)
     methods = array_methods(CALLABLES)
     install_array_methods(FArray, methods, blocked_methods)
     install_array_methods(AbstractArray, methods, {})

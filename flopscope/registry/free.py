@@ -11,14 +11,16 @@ implementation being ``numpy.<name>`` itself:
 
 * :data:`FREE_RULES`: functions returning new arrays or views;
 * :data:`IN_PLACE`: writers into an array the caller passes (``put``,
-  ``copyto``...), which return what NumPy returns (``None``); the name of the
+  ``fill_diagonal``...), which return what NumPy returns (``None``); the name of the
   written parameter is kept in the entry's ``extras["writes"]``;
 * :data:`METADATA`: queries of shapes, dtypes and memory (``shape``,
   ``result_type``...), answered from metadata only;
 * :data:`FORMATTING`: conversions to text (``array2string``...), and
   :data:`TESTING_FORMATTING` for ``numpy.testing``'s message builder.
 
-One entry here is not free: ``asarray_chkfinite`` scans its input for
+Index arithmetic (``ravel_multi_index``, ``unravel_index``) and masked writes
+(``copyto(where=)``, ``putmask``, ``place``) compute per element and are
+counted in :mod:`flopscope.registry.indexing`. One entry here is not free either: ``asarray_chkfinite`` scans its input for
 ``inf`` / ``nan``, an ``all(isfinite(a))`` reduction, and is counted as one
 (see :data:`CHECKING`).
 """
@@ -127,6 +129,7 @@ FREE_RULES: dict[str, Callable[..., Any]] = {
     "repeat": rules.repeat,
     "resize": rules.resize,
     "require": rules.require,
+    "linspace": rules.linspace,
     "roll": rules.same_shape,
     "real": rules.real_part,
     "imag": rules.real_part,
@@ -140,16 +143,11 @@ FREE_RULES: dict[str, Callable[..., Any]] = {
     "extract": rules.extract,
     "take": rules.take,
     "take_along_axis": rules.take_along_axis,
-    "ravel_multi_index": rules.ravel_multi_index,
-    "unravel_index": rules.unravel_index,
 }
 
 #: In-place writers: name -> the parameter holding the array written to.
 IN_PLACE: dict[str, str] = {
-    "copyto": "dst",
     "put": "a",
-    "place": "arr",
-    "putmask": "a",
     "put_along_axis": "arr",
     "fill_diagonal": "a",
 }
@@ -200,6 +198,8 @@ CHECKING: dict[str, Callable[..., Any]] = {
 
 #: Documentation of entries whose behaviour needs a word, for the generated reference.
 _NOTES: dict[str, str] = {
+    "linspace": "An evenly spaced progression, free creation like arange (which computes "
+                "the same values); logspace and geomspace are counted for their powers.",
     "compress": "Output length is data-dependent; plans use its upper bound.",
     "extract": "Output length is data-dependent; plans use its upper bound.",
     "delete": "With an abstract index array, plans use the output's upper bound.",

@@ -8,7 +8,12 @@ ufuncs are ``counted_unary``, the rest ``counted_binary``, all with cost
 ``matvec``, ``vecmat``) are contractions and take their rules from
 :mod:`flopscope.cost.contractions`.
 
-Ufunc methods get entries on first use (:func:`ufunc_method_op`):
+A ufunc with no entry (one from SciPy or ``np.frompyfunc``) is refused when it
+reaches a flopscope array (:mod:`flopscope.exec.routing`); SciPy's special
+functions have entries in :mod:`flopscope.registry.special`, and users declare
+others with :func:`flopscope.register_ufunc`.
+
+Ufunc methods of registered ufuncs get entries on first use (:func:`ufunc_method_op`):
 
 =========================  ====================================  ==================
 method                     cost                                  category
@@ -37,7 +42,7 @@ from flopscope.exec.shapes import contractions as contraction_shapes
 from flopscope.exec.shapes import ufunc_methods as method_shapes
 from flopscope.registry._core import Category, OpDef, loaded_members, register
 
-__all__ = ["UFUNC_NAMES", "ufunc_call_op", "ufunc_method_op", "register_all"]
+__all__ = ["UFUNC_NAMES", "ufunc_method_op", "register_all"]
 
 #: Generalized ufuncs: (cost rule, shape rule, formula).
 _GUFUNCS = {
@@ -78,13 +83,6 @@ def _op_for(name: str, ufunc: np.ufunc, module: str) -> OpDef:
 def register_all() -> None:
     for name, ufunc in _top_level_ufuncs().items():
         register(_op_for(name, ufunc, "numpy"))
-
-
-@lru_cache(maxsize=None)
-def ufunc_call_op(ufunc: np.ufunc) -> OpDef:
-    """Entry for a ufunc flopscope does not list (e.g. ``scipy.special.erf``): pointwise."""
-    module = getattr(ufunc, "__module__", None) or "ufunc"
-    return _op_for(ufunc.__name__, ufunc, module)
 
 
 def _outer_cost(a: Any, b: Any, /, *_: Any, **__: Any) -> int:
