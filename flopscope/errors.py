@@ -109,7 +109,51 @@ class TimeExhaustedError(FlopscopeError):
 
     Checked before and after each counted call, so a single long NumPy call can
     overshoot the limit by its own duration before this is raised.
+
+    Constructed as ``TimeExhaustedError(op_name, *, elapsed_s, limit_s)`` (the
+    form harnesses use to report a limit they enforce themselves). The older
+    form with one preformatted message, ``TimeExhaustedError(message)``, is
+    still accepted; ``op_name``, ``elapsed_s`` and ``limit_s`` are then
+    ``None`` unless given as keywords.
+
+    Attributes
+    ----------
+    op_name:
+        The operation at whose boundary the limit was found passed.
+    elapsed_s, limit_s:
+        Seconds elapsed in the context, and the context's limit.
+    when:
+        ``"before"`` or ``"after"`` the operation ran, if known.
     """
+
+    def __init__(
+        self,
+        op_name: str | None = None,
+        *,
+        elapsed_s: float | None = None,
+        limit_s: float | None = None,
+        when: str | None = None,
+    ) -> None:
+        if elapsed_s is None and limit_s is None and op_name is not None and " " in op_name:
+            # The preformatted-message form: ``TimeExhaustedError("wall-clock limit ...")``.
+            message, op_name = op_name, None
+        else:
+            message = _time_message(op_name, elapsed_s, limit_s, when)
+        self.op_name = op_name
+        self.elapsed_s = elapsed_s
+        self.limit_s = limit_s
+        self.when = when
+        super().__init__(message)
+
+
+def _time_message(
+    op_name: str | None, elapsed_s: float | None, limit_s: float | None, when: str | None
+) -> str:
+    """The text flopscope has always given: ``wall-clock limit of 2s passed (2.013s elapsed) before exp``."""
+    limit = "the wall-clock limit" if limit_s is None else f"wall-clock limit of {limit_s:g}s"
+    elapsed = "" if elapsed_s is None else f" ({elapsed_s:.3f}s elapsed)"
+    at = "" if op_name is None else f" {when or 'at'} {op_name}"
+    return f"{limit} passed{elapsed}{at}"
 
 
 class SymmetryError(FlopscopeError, ValueError):
