@@ -18,8 +18,8 @@ from flopscope.numpy._surface import populate as _populate
 
 __all__ = _populate(globals(), "numpy", "flopscope.numpy") + [
     "ndarray", "namespace", "budget_summary", "budget_summary_dict",
-    "linalg", "fft", "random", "testing",
+    "linalg", "fft", "random", "testing", "lib",
 ]
 
 
-from flopscope.numpy import fft, linalg, random, testing  # noqa: E402  (submodules use the surface)
+from flopscope.numpy import fft, lib, linalg, random, testing  # noqa: E402  (submodules use the surface)

@@ -66,10 +66,6 @@ WITHHELD_TYPES: dict[str, str] = {
         "poly1d arithmetic and evaluation bypass flopscope's count. Use the counted "
         "polynomial functions (fnp.polyval, fnp.polymul...) on coefficient arrays."
     ),
-    "errstate": (
-        "floating-point error handling is NumPy configuration that budgeted code must not "
-        "change. Check results explicitly instead, with fnp.isfinite or fnp.isnan."
-    ),
     "nditer": (
         "element-by-element iteration hands values to Python, where arithmetic is not "
         "counted. Use whole-array fnp operations (or fnp.ndindex for index tuples)."
@@ -101,7 +97,8 @@ WITHHELD_MODULES: dict[str, dict[str, str]] = {
         ),
         "lib": (
             "numpy.lib holds NumPy's implementation modules, whose functions compute "
-            "uncounted. Use the fnp function of the same name."
+            "uncounted. Use the fnp function of the same name (fnp.lib.stride_tricks, "
+            "whose functions only build views, is available)."
         ),
         "core": (
             "numpy.core is NumPy's private implementation package (deprecated as public). "

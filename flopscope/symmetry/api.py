@@ -92,7 +92,8 @@ def as_symmetric(data: Any, symmetry: Any = None, *, rtol: float | None = None,
     if _is_abstract(data):
         groups = _resolve(data, symmetry, "as_symmetric")
         return attach(type(data)(data.shape, data.dtype, src=getattr(data, "_fs_src", None),
-                                 bound=getattr(data, "bound", False), tags=dict(data.tags)), groups)
+                                 bound=getattr(data, "bound", False),
+                                 tags={**data.tags, "symmetry_declared": True}), groups)
     array = data if isinstance(data, np.ndarray) else np.asarray(data)
     if array.dtype.kind in _REFUSED_KINDS:
         raise UnsupportedDtypeError(f"as_symmetric does not accept arrays of dtype {array.dtype}")
@@ -101,6 +102,7 @@ def as_symmetric(data: Any, symmetry: Any = None, *, rtol: float | None = None,
     check_symmetry(plain, groups, rtol, atol)
     result = array.view(SymmetricTensor)
     result._symmetry = groups
+    result._fs_declared = True  # the user's claim: losing it later is worth a warning
     if isinstance(array, FArray):
         src = source_of(array)
         if src is not None:
@@ -136,7 +138,12 @@ def symmetrize(x: Any, symmetry: Any = None) -> SymmetricTensor:
     if not hasattr(x, "shape"):
         x = np.asarray(x)
     groups = _resolve(x, symmetry, "symmetrize")
-    return attach(_counted("symmetrize")(x, groups), groups)
+    result = attach(_counted("symmetrize")(x, groups), groups)
+    if isinstance(result, SymmetricTensor):
+        result._fs_declared = True  # imposed by the user: losing it later is worth a warning
+    elif type(getattr(result, "tags", None)) is dict:
+        result.tags["symmetry_declared"] = True
+    return result
 
 
 def _counted(name: str) -> Any:

@@ -54,7 +54,7 @@ class SymmetricTensor(FArray):
     """
 
     __module__ = "flopscope.symmetry"
-    __slots__ = ("_symmetry",)
+    __slots__ = ("_symmetry", "_fs_declared")
     _fs_symmetric = True
 
     def __array_finalize__(self, obj: Any) -> None:
@@ -63,6 +63,8 @@ class SymmetricTensor(FArray):
         # tell what the view is: symmetry is never inherited by default. The view
         # methods below, which know what they did, apply the propagation rules.
         self._symmetry = ()
+        # Views and copies of a declared tensor stay declared (see propagation.warn_lost).
+        self._fs_declared = getattr(obj, "_fs_declared", False)
         src = getattr(obj, "_fs_src", None)
         if src is not None:
             self._fs_src = src
@@ -97,7 +99,7 @@ class SymmetricTensor(FArray):
         _np_ndarray.shape.__set__(self, value)
         new = _np_ndarray.shape.__get__(self)
         self._symmetry, lost = rules.reshape_rule(old, new, self._symmetry)
-        rules.warn_lost("setting .shape", lost, "the array")
+        rules.warn_lost("setting .shape", lost, "the array", self)
 
     # -- views that follow the propagation rules ------------------------------------------------
     def __getitem__(self, index: Any) -> Any:
@@ -105,7 +107,7 @@ class SymmetricTensor(FArray):
         if not isinstance(result, SymmetricTensor):
             return result
         symmetry, lost = rules.index_rule(self.shape, self._symmetry, index)
-        rules.warn_lost("indexing", lost, "the array")
+        rules.warn_lost("indexing", lost, "the array", self)
         return attach(result, symmetry)
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -139,13 +141,13 @@ class SymmetricTensor(FArray):
         result = _np_ndarray.reshape(self, *shape, order=order, **kwargs)
         symmetry, lost = rules.reshape_rule(self.shape, result.shape, self._symmetry,
                                             _memory_order(self, order))
-        rules.warn_lost("reshape", lost, "the array")
+        rules.warn_lost("reshape", lost, "the array", self)
         return attach(result, symmetry)
 
     def squeeze(self, axis: Any = None) -> Any:  # type: ignore[override]
         result = _np_ndarray.squeeze(self, axis)
         symmetry, lost = rules.reshape_rule(self.shape, result.shape, self._symmetry)
-        rules.warn_lost("squeeze", lost, "the array")
+        rules.warn_lost("squeeze", lost, "the array", self)
         return attach(result, symmetry)
 
     def view(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -176,12 +178,13 @@ class SymmetricTensor(FArray):
     # -- pickling: the groups travel with the data ------------------------------------------
     def __reduce__(self) -> tuple:
         constructor, args, state = _np_ndarray.__reduce__(self)
-        return constructor, args, (state, self._symmetry)
+        return constructor, args, (state, self._symmetry, self._fs_declared)
 
     def __setstate__(self, state: Any) -> None:
-        array_state, symmetry = state
+        array_state, symmetry, *declared = state
         _np_ndarray.__setstate__(self, array_state)
         self._symmetry = symmetry
+        self._fs_declared = bool(declared and declared[0])
 
 
 def _memory_order(x: np.ndarray, order: str) -> str:
@@ -192,7 +195,7 @@ def _memory_order(x: np.ndarray, order: str) -> str:
 
 def _flattened(x: SymmetricTensor, result: Any, order: str, name: str) -> Any:
     _, lost = rules.reshape_rule(x.shape, (x.size,), x._symmetry, _memory_order(x, order))
-    rules.warn_lost(name, lost, "the array")
+    rules.warn_lost(name, lost, "the array", x)
     return result
 
 
@@ -254,7 +257,7 @@ def set_symmetry(x: Any, symmetry: Symmetry, op_name: str) -> bool:
                 for g in x._symmetry
                 if not all(rules.contains(symmetry, p) for p in g.generators(x.ndim))]
         x._symmetry = symmetry
-        rules.warn_lost(op_name, lost, "its out= array")
+        rules.warn_lost(op_name, lost, "its out= array", x)
         return bool(lost)
     if type(getattr(x, "tags", None)) is dict:
         attach(x, symmetry)
@@ -272,4 +275,4 @@ def recheck(x: SymmetricTensor, what: str) -> None:
         else:
             lost.append((group, f"{what} made the data differ ({problem})"))
     x._symmetry = tuple(kept)
-    rules.warn_lost(what, lost, "the array")
+    rules.warn_lost(what, lost, "the array", x)
