@@ -147,7 +147,7 @@ def test_version_and_help_name_the_console_script(capsys):
 
 
 def test_console_script_is_declared():
-    import tomllib
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
     data = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
     assert data["project"]["scripts"]["flopscope"] == "flopscope.__main__:main"
