@@ -288,3 +288,48 @@ def test_declared_symmetry_warns_in_a_plan_but_inferred_does_not():
     with warnings.catch_warnings():
         warnings.simplefilter("error", flops.SymmetryLossWarning)
         flops.plan(inferred, (3, 3))
+
+
+_A = np.arange(12.0).reshape(3, 4)
+_B = np.arange(20.0).reshape(4, 5)
+
+#: ``call(xp, out)``: a NumPy function with its ``out`` passed by position.
+POSITIONAL_OUT_FUNCTIONS = {
+    "dot": lambda xp, o: xp.dot(xp.asarray(_A), xp.asarray(_B), o(3, 5)),
+    "cumsum": lambda xp, o: xp.cumsum(xp.asarray(_A), 0, None, o(3, 4)),
+    "cumprod": lambda xp, o: xp.cumprod(xp.asarray(_A), 1, None, o(3, 4)),
+    "take": lambda xp, o: xp.take(xp.asarray(_A), xp.asarray([0, 2]), 1, o(3, 2)),
+    "compress": lambda xp, o: xp.compress(xp.asarray([True, False, True]), xp.asarray(_A), 0, o(2, 4)),
+    "choose": lambda xp, o: xp.choose(xp.asarray([0, 1, 0]),
+                                      [xp.asarray([1.0, 2, 3]), xp.asarray([4.0, 5, 6])], o(3)),
+    "mean": lambda xp, o: xp.mean(xp.asarray(_A), 0, None, o(4)),
+    "sum": lambda xp, o: xp.sum(xp.asarray(_A), 1, None, o(3)),
+    "prod": lambda xp, o: xp.prod(xp.asarray(_A), 0, None, o(4)),
+    "std": lambda xp, o: xp.std(xp.asarray(_A), 0, None, o(4)),
+    "nansum": lambda xp, o: xp.nansum(xp.asarray(_A), 0, None, o(4)),
+    "max": lambda xp, o: xp.max(xp.asarray(_A), 0, o(4)),
+    "ptp": lambda xp, o: xp.ptp(xp.asarray(_A), 0, o(4)),
+    "median": lambda xp, o: xp.median(xp.asarray(_A), 0, o(4)),
+    "percentile": lambda xp, o: xp.percentile(xp.asarray(_A), 50, 0, o(4)),
+    "clip": lambda xp, o: xp.clip(xp.asarray(_A), 1, 5, o(3, 4)),
+    "round": lambda xp, o: xp.round(xp.asarray(_A) / 3, 1, o(3, 4)),
+    "fix": lambda xp, o: xp.fix(xp.asarray(_A) / 3, o(3, 4)),
+    "outer": lambda xp, o: xp.outer(xp.asarray(_A[0]), xp.asarray(_B[0]), o(4, 5)),
+    "add.reduce": lambda xp, o: xp.add.reduce(xp.asarray(_A), 0, None, o(4)),
+    "add.accumulate": lambda xp, o: xp.add.accumulate(xp.asarray(_A), 0, None, o(3, 4)),
+}
+
+
+@pytest.mark.parametrize("call", POSITIONAL_OUT_FUNCTIONS.values(), ids=POSITIONAL_OUT_FUNCTIONS.keys())
+def test_functions_accept_positional_out(call):
+    expected = call(np, lambda *shape: np.zeros(shape))
+    outs = []
+
+    def make_out(*shape):
+        outs.append(fnp.zeros(shape))
+        return outs[-1]
+
+    with flops.BudgetContext(10**6):
+        result = call(fnp, make_out)
+    assert result is outs[0]  # the caller's own array, as NumPy returns it
+    np.testing.assert_array_equal(np.asarray(outs[0]), expected)

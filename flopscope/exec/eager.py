@@ -754,8 +754,11 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
     impl = op.impl
     written = op.extras.get("writes")
     written_position = _parameter_position(op, written) if written else None
+    out_position, tail = _positional_tail(op)
 
     def free(*args: Any, **kwargs: Any) -> Any:
+        if out_position is not None and len(args) > out_position:  # np.take(a, i, 0, out)
+            args, kwargs = _keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
         srcs: list = []
