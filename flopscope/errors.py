@@ -33,6 +33,23 @@ __all__ = [
 class FlopscopeError(Exception):
     """Base class of every error flopscope raises deliberately."""
 
+    def __reduce__(self) -> tuple:
+        # Errors cross process boundaries (a harness running the budgeted code in a
+        # subprocess): rebuild from the message and attributes, not by calling
+        # __init__ again, whose parameters differ per class. The trace a refusal
+        # carries (for drawing) holds live objects and stays behind.
+        state = {k: v for k, v in self.__dict__.items() if k != "_trace"}
+        return _restore_error, (type(self), self.args, state)
+
+
+def _restore_error(cls: type, args: tuple, state: dict) -> BaseException:
+    error = cls.__new__(cls)
+    BaseException.__init__(error, *args)
+    error.__dict__.update(state)
+    if "_trace" not in state and isinstance(error, BudgetExhaustedError):
+        error._trace = None
+    return error
+
 
 class BudgetExhaustedError(FlopscopeError):
     """A counted operation would exceed the active FLOP budget.

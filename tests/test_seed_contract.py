@@ -327,3 +327,23 @@ def test_cost_queries_do_not_touch_the_budget():
         assert flops.svd_cost(m=256, n=256, k=10) == 655_360
     assert budget.flops_used == 0
     assert np.isfinite(budget.wall_time_s)
+
+
+def test_errors_survive_pickling():
+    """A harness running predictions in a subprocess sends the errors back to its parent."""
+    import pickle
+
+    errors = [
+        flops.BudgetExhaustedError("subprocess_predict", flop_cost=0, flops_remaining=0),
+        flops.TimeExhaustedError("subprocess_predict", elapsed_s=0.0, limit_s=0.0),
+    ]
+    with pytest.raises(flops.BudgetExhaustedError) as refused:
+        with flops.BudgetContext(flop_budget=5):
+            fnp.exp(fnp.ones(10))
+    errors.append(refused.value)
+    for error in errors:
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        for attr in ("op_name", "flop_cost", "flops_remaining", "elapsed_s", "limit_s"):
+            assert getattr(copy, attr, None) == getattr(error, attr, None)
+    assert pickle.loads(pickle.dumps(refused.value)).record.op_name == "exp"
