@@ -207,3 +207,18 @@ def test_correction_with_packaged_weights():
     assert weight != 1.0  # the packaged table is loaded
     # charges are exact and reported rounded up: ceil(12 x weight)
     assert with_correction.flops_used == with_ddof.flops_used == math.ceil(12 * weight)
+
+
+def test_std_var_methods_refuse_correction_like_numpy():
+    """NumPy's ``ndarray.std`` / ``ndarray.var`` have no ``correction=``; the functions do."""
+    x = fnp.asarray(A)
+    for name in ("std", "var"):
+        with pytest.raises(TypeError) as theirs:
+            getattr(A, name)(correction=1)
+        with pytest.raises(TypeError) as ours:
+            getattr(x, name)(correction=1)
+        assert str(ours.value) == str(theirs.value)
+        np.testing.assert_array_equal(getattr(x, name)(axis=0, ddof=1), getattr(A, name)(axis=0, ddof=1))
+    with flops.BudgetContext(10**6) as budget:
+        x.std(ddof=1)
+    assert budget.flops_used == 12
