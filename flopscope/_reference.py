@@ -27,6 +27,7 @@ from typing import Iterable, Sequence
 from flopscope._weights import packaged_weights_path, parse_weights
 from flopscope.registry import REGISTRY, Category, OpDef
 from flopscope.registry.passthrough import (
+    AVAILABLE_NOTES,
     WITHHELD_BY_MODULE,
     WITHHELD_MODULES,
     passthrough_names,
@@ -266,7 +267,7 @@ def blocked_markdown() -> str:
         "",
         "* **file I/O** (`save`, `load`, `fromfile`, `memmap`...): budgeted code computes "
         "on the arrays it is given and returns arrays; files belong to the caller;",
-        "* **process configuration** (`set_printoptions`, `seterr`, `errstate`, "
+        "* **process configuration** (`set_printoptions`, `seterr`, "
         "`setbufsize`...): global NumPy state that budgeted code must not change;",
         "* **system, introspection and test infrastructure** (`show_config`, `info`, the "
         "`test` runners, most helpers of `numpy.testing`);",
@@ -302,6 +303,9 @@ def blocked_markdown() -> str:
                 for name, reason in withheld[module].items()
             ),
         )
+    lines += ["", "## Available, though close to blocked names", ""]
+    lines += _table(["name", "why it is available"],
+                    ([_code(name), note] for name, note in AVAILABLE_NOTES.items()))
     return "\n".join(lines) + "\n"
 
 

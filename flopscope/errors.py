@@ -34,6 +34,23 @@ __all__ = [
 class FlopscopeError(Exception):
     """Base class of every error flopscope raises deliberately."""
 
+    def __reduce__(self) -> tuple:
+        # Errors cross process boundaries (a harness running the budgeted code in a
+        # subprocess): rebuild from the message and attributes, not by calling
+        # __init__ again, whose parameters differ per class. The trace a refusal
+        # carries (for drawing) holds live objects and stays behind.
+        state = {k: v for k, v in self.__dict__.items() if k != "_trace"}
+        return _restore_error, (type(self), self.args, state)
+
+
+def _restore_error(cls: type, args: tuple, state: dict) -> BaseException:
+    error = cls.__new__(cls)
+    BaseException.__init__(error, *args)
+    error.__dict__.update(state)
+    if "_trace" not in state and isinstance(error, BudgetExhaustedError):
+        error._trace = None
+    return error
+
 
 class BudgetExhaustedError(FlopscopeError):
     """A counted operation would exceed the active FLOP budget.
@@ -122,11 +139,43 @@ class TimeExhaustedError(FlopscopeError):
 
     Checked before and after each counted call, so a single long NumPy call can
     overshoot the limit by its own duration before this is raised.
+
+    Constructed as ``TimeExhaustedError(op_name, *, elapsed_s, limit_s)`` (the
+    form harnesses use to report a limit they enforce themselves). The older
+    form with one preformatted message, ``TimeExhaustedError(message)``, is
+    still accepted; ``op_name``, ``elapsed_s`` and ``limit_s`` are then
+    ``None`` unless given as keywords.
+
+    Attributes
+    ----------
+    op_name:
+        The operation at whose boundary the limit was found passed.
+    elapsed_s, limit_s:
+        Seconds elapsed in the context, and the context's limit.
+    when:
+        ``"before"`` or ``"after"`` the operation ran, if known.
     """
 
-    def __init__(self, message: str, *, trace: Any = None) -> None:
+    def __init__(
+        self,
+        op_name: str | None = None,
+        *,
+        elapsed_s: float | None = None,
+        limit_s: float | None = None,
+        when: str | None = None,
+        trace: Any = None,
+    ) -> None:
+        if elapsed_s is None and limit_s is None and op_name is not None and " " in op_name:
+            # The preformatted-message form: ``TimeExhaustedError("wall-clock limit ...")``.
+            message, op_name = op_name, None
+        else:
+            message = _time_message(op_name, elapsed_s, limit_s, when)
+        self.op_name = op_name
+        self.elapsed_s = elapsed_s
+        self.limit_s = limit_s
+        self.when = when
+        self._trace = trace  # what ran before the limit passed, for drawing
         super().__init__(message)
-        self._trace = trace
 
     @property
     def graph(self) -> networkx.DiGraph:
@@ -146,6 +195,16 @@ class TimeExhaustedError(FlopscopeError):
         from flopscope.trace.html import error_rich
 
         return error_rich(self)
+
+
+def _time_message(
+    op_name: str | None, elapsed_s: float | None, limit_s: float | None, when: str | None
+) -> str:
+    """The text flopscope has always given: ``wall-clock limit of 2s passed (2.013s elapsed) before exp``."""
+    limit = "the wall-clock limit" if limit_s is None else f"wall-clock limit of {limit_s:g}s"
+    elapsed = "" if elapsed_s is None else f" ({elapsed_s:.3f}s elapsed)"
+    at = "" if op_name is None else f" {when or 'at'} {op_name}"
+    return f"{limit} passed{elapsed}{at}"
 
 
 class SymmetryError(FlopscopeError, ValueError):

@@ -435,7 +435,7 @@ class Plan:
         shapes = ", ".join(f"{o.spec.shape} {o.spec.dtype}" for o in self.output_nodes[:3])
         more = ", ..." if len(self.output_nodes) > 3 else ""
         bound = " (upper bound)" if self.bound else ""
-        return (f"<Plan of {self.name}: {self.flops:,} FLOPs{bound} in {self.calls:,} calls; "
+        return (f"<Plan of {self.name}: {self.flops:,} FLOPs{bound} in {self.calls:,} call{'s' if self.calls != 1 else ''}; "
                 f"outputs [{shapes}{more}]>")
 
 

@@ -52,6 +52,14 @@ def without_timings(text: str) -> str:
     )
 
 
+def bucket_figures(by_namespace: dict) -> dict:
+    """Namespace buckets without their (run-dependent) timing keys."""
+    timing = {"wall_time_s", "flopscope_backend_time_s", "flopscope_overhead_time_s",
+              "residual_wall_time_s"}
+    return {ns: {k: v for k, v in bucket.items() if k not in timing}
+            for ns, bucket in by_namespace.items()}
+
+
 def error_of(call: Callable[[], Any]) -> list[str] | None:
     """``[type name, message]`` of what ``call`` raises, or None."""
     try:
@@ -259,7 +267,7 @@ def namespaces(flops: Any, fnp: Any) -> Any:
     return {
         "path": path,
         "sampling": data["by_namespace"]["predict.fallback.sampling"]["flops_used"],
-        "by_namespace": data["by_namespace"],
+        "by_namespace": bucket_figures(data["by_namespace"]),
         "summary": without_timings(budget.summary(by_namespace=True)),
         "record_namespaces": [r.namespace for r in budget.op_log],
     }
@@ -277,7 +285,7 @@ def session_summary(flops: Any, fnp: Any) -> Any:
     return {
         "flops_used": data["flops_used"],
         "operations": data["operations"],
-        "by_namespace": data["by_namespace"],
+        "by_namespace": bucket_figures(data["by_namespace"]),
         "calls": data["calls"],
         "text": without_timings(flops.budget_summary()),
     }

@@ -94,12 +94,90 @@ def test_errors_are_reported_without_a_traceback(model_file, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: ConcretizationError: bool()")
     assert "mymodel.py:16 in branchy" in err
-    with pytest.raises(SystemExit, match="no attribute 'missing'"):
-        main(["plan", f"{model_file}:missing"])
-    with pytest.raises(SystemExit, match="expected module:function"):
-        main(["plan", "no_colon_here"])
-    with pytest.raises(SystemExit):
-        main(["plan", f"{model_file}:layer", "--arg", "a,b"])  # argparse rejects the shape
+    for argv, expected in (
+        (["plan", f"{model_file}:missing"], "no attribute 'missing'"),
+        (["plan", "no_colon_here"], "expected module:function"),
+        (["plan", f"{model_file}:layer", "--arg", "a,b"], "'a,b' is not a shape"),
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and expected in err and err.count("\n") == 1
+
+
+USAGE_ERRORS = {
+    "too few inputs": ["plan", "{model}:layer", "--arg", "3,4"],
+    "too many inputs": ["plan", "{model}:layer", "--arg", "3,4", "--arg", "4,5", "--arg", "1"],
+    "unknown keyword input": ["plan", "{model}:layer", "--arg", "3,4", "--kwarg", "q=4,5"],
+    "unknown module": ["plan", "no_such_module_anywhere:f"],
+    "unknown file": ["plan", "nowhere/missing.py:f"],
+    "unknown function": ["plan", "{model}:nope"],
+    "not callable": ["plan", "{model}:fnp"],
+    "no command": [],
+    "unknown command": ["draw"],
+    "unknown option": ["plan", "{model}:layer", "--bogus"],
+    "bad budget": ["plan", "{model}:layer", "--arg", "3,4", "--arg", "4,5", "--budget", "lots"],
+}
+
+
+@pytest.mark.parametrize("argv", USAGE_ERRORS.values(), ids=USAGE_ERRORS.keys())
+def test_every_usage_error_is_one_error_line_and_exit_2(argv, model_file, capsys):
+    status = main([a.replace("{model}", str(model_file)) for a in argv])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.err.startswith("error: ")
+    assert captured.err.count("\n") == 1, captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_version_and_help_name_the_console_script(capsys):
+    import flopscope
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"flopscope {flopscope.__version__}"
+    for argv in (["--help"], ["plan", "--help"]):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+        text = capsys.readouterr().out
+        assert text.startswith("usage: flopscope ")
+        assert "python -m" not in text
+        assert "``" not in text  # plain text, no reStructuredText markup
+
+
+def test_console_script_is_declared():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    data = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert data["project"]["scripts"]["flopscope"] == "flopscope.__main__:main"
+
+
+def test_broken_pipe_exits_quietly(model_file):
+    """``flopscope plan ... | head -n 2``: no traceback when the reader goes away."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    reader_gone = subprocess.Popen(
+        [sys.executable, "-m", "flopscope", "plan", f"{model_file}:layer", "--arg", "3,4",
+         "--arg", "4,5", "--listing"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )
+    reader_gone.stdout.close()  # nobody reads: the first write hits a closed pipe
+    err = reader_gone.stderr.read().decode()
+    reader_gone.stderr.close()
+    reader_gone.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert reader_gone.returncode in (0, 1)
+
+
+def test_plan_repr_pluralises():
+    import flopscope as flops
+    import flopscope.numpy as fnp
+
+    one = flops.plan(lambda x: fnp.exp(x), (3,))
+    two = flops.plan(lambda x: fnp.exp(fnp.exp(x)), (3,))
+    assert "in 1 call;" in repr(one)
+    assert "in 2 calls;" in repr(two)
 
 
 def test_missing_graphviz_still_prints_the_summary(model_file, tmp_path, monkeypatch, capsys):

@@ -82,11 +82,25 @@ def summary_dict(
     ``analytical_flops_used``, ``calls``, ``operations`` (op name ->
     ``flop_cost`` / ``analytical_cost`` / ``calls``, most expensive first), the
     four timing keys, and with ``by_namespace=True`` a ``by_namespace`` mapping
-    from each exact dotted path (``"<root>"`` for none) to ``flops_used``,
-    ``analytical_flops_used``, ``calls`` and its own ``operations``.
+    from each exact dotted path (``"<root>"`` for none) to a bucket with the
+    same keys as the top level (``extra`` keys aside):
+
+    * ``flops_used``, ``analytical_flops_used``, ``calls``, ``operations``:
+      the bucket's own calls; summed over buckets they give the top level.
+    * ``flop_budget``, ``flops_remaining``: the shared budget's figures,
+      repeated (namespaces label calls, they do not split the budget).
+    * ``flopscope_backend_time_s``, ``flopscope_overhead_time_s``: measured
+      per call, summed over the bucket's calls.
+    * ``residual_wall_time_s``: user Python between calls is timed for the
+      context as a whole, not per namespace, so all of it is reported in the
+      ``"<root>"`` bucket (created for it if no call ran outside a
+      namespace) and the other buckets carry 0.
+    * ``wall_time_s`` = backend + overhead + residual of the bucket, so the
+      timing identity holds per bucket and the buckets add up to the top level.
     """
     operations: dict[str, dict[str, int]] = {}
     namespaces: dict[str, dict[str, Any]] = {}
+    aggregates_timing: dict[str, list[int]] = {}  # namespace -> [backend_ns, overhead_ns]
     analytical = 0
     calls = 0
     for agg in aggregates:
@@ -104,6 +118,12 @@ def summary_dict(
             ns["analytical_flops_used"] += agg.analytical
             ns["calls"] += agg.calls
             _bump(ns["operations"], agg.op_name, agg)
+            times = aggregates_timing.get(key)
+            if times is None:
+                aggregates_timing[key] = [agg.backend_ns, agg.overhead_ns]
+            else:
+                times[0] += agg.backend_ns
+                times[1] += agg.overhead_ns
     result: dict[str, Any] = {
         "flop_budget": flop_budget,
         "flops_used": flops_used,
@@ -115,15 +135,43 @@ def summary_dict(
     if timings is not None:
         result.update(timings.as_dict())
     if by_namespace:
-        for ns in namespaces.values():
-            ns["flops_used"] = units_to_flops_ceil(ns["flops_used"])
-            ns["operations"] = _sorted(ns["operations"])
+        _finish_buckets(namespaces, result, timings, aggregates_timing)
         result["by_namespace"] = dict(
             sorted(namespaces.items(), key=lambda kv: (-kv[1]["flops_used"], kv[0]))
         )
     if extra:
         result.update(extra)
     return result
+
+
+def _empty_bucket() -> dict[str, Any]:
+    return {"flops_used": 0, "analytical_flops_used": 0, "calls": 0, "operations": {}}
+
+
+def _finish_buckets(
+    namespaces: dict[str, dict[str, Any]],
+    top: dict[str, Any],
+    timings: Timings | None,
+    measured: dict[str, list[int]],
+) -> None:
+    """Give every namespace bucket the top level's keys (see :func:`summary_dict`)."""
+    if timings is not None and ROOT_NAMESPACE not in namespaces and (namespaces or timings.wall_ns):
+        namespaces[ROOT_NAMESPACE] = _empty_bucket()
+    for key, ns in namespaces.items():
+        ns["flops_used"] = units_to_flops_ceil(ns["flops_used"])  # summed in charge units
+        ns["operations"] = _sorted(ns["operations"])
+        ns["flop_budget"] = top["flop_budget"]
+        ns["flops_remaining"] = top["flops_remaining"]
+        if timings is None:
+            continue
+        backend, overhead = measured.get(key, (0, 0))
+        if key == ROOT_NAMESPACE:
+            # The root bucket takes the whole residual, so its wall time is the
+            # top level's minus the other buckets' measured times: exact sums.
+            residual = timings.residual_ns
+        else:
+            residual = 0
+        ns.update(Timings(backend + overhead + residual, backend, overhead).as_dict())
 
 
 def _pct(part: float, whole: float) -> str:

@@ -8,6 +8,7 @@ cost. One wrapper exists per entry.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import numpy as np
@@ -27,9 +28,30 @@ _BUILT: dict[str, Callable[..., Any]] = {}
 
 
 def _cost_note(op: OpDef) -> str:
+    """The header flopscope puts above NumPy's docstring: cost formula and weight name."""
     if op.category is Category.FREE:
-        return "flopscope: free (0 FLOPs)."
-    return f"flopscope: counted as ``{op.name}``, cost {op.formula} FLOPs ({op.category.value})."
+        return ("flopscope cost: free (0 FLOPs): no arithmetic on array data, nothing is "
+                "charged or logged.")
+    group = op.extras.get("weight_group")
+    weight = f"weight name {op.name!r}" + (f", weight group {group!r}" if group else "")
+    return (f"flopscope cost: {op.formula} FLOPs ({op.category.value}; {weight}). "
+            "The budget is charged this analytical cost times the weight and the "
+            "context's flop_multiplier, before the call runs.")
+
+
+def _numpy_doc(op: OpDef) -> str:
+    """NumPy's own docstring for the entry, if NumPy has the callable."""
+    target = op.numpy_func
+    if target is None and op.module.startswith("numpy"):
+        try:
+            import importlib
+
+            target = importlib.import_module(op.module)
+            for part in op.attr.split("."):
+                target = getattr(target, part)
+        except (ImportError, AttributeError):
+            target = None
+    return (getattr(target, "__doc__", None) or "") if target is not None else ""
 
 
 def build_callable(op: OpDef) -> Callable[..., Any]:
@@ -80,7 +102,15 @@ def _decorate(wrapper: Callable[..., Any], op: OpDef) -> None:
     wrapper.__name__ = op.attr.rsplit(".", 1)[-1]
     wrapper.__qualname__ = wrapper.__name__
     wrapper.__module__ = "flopscope." + op.module if not op.module.startswith("flopscope") else op.module
-    doc = getattr(source, "__doc__", None) or ""
-    wrapper.__doc__ = f"{_cost_note(op)}\n\n{doc}" if doc else _cost_note(op)
+    # Cost note, then flopscope's own extension (if any), then NumPy's docstring.
+    parts = [_cost_note(op)]
+    own = getattr(source, "__doc__", None) or ""
+    numpy_doc = _numpy_doc(op)
+    if own and own != numpy_doc:
+        parts.append(inspect.cleandoc(own))
+    if numpy_doc:
+        parts.append(("NumPy's documentation\n---------------------\n\n" if len(parts) > 1 else "")
+                     + inspect.cleandoc(numpy_doc))
+    wrapper.__doc__ = "\n\n".join(parts)
     wrapper.__wrapped__ = source  # type: ignore[attr-defined]  # for inspect.signature
     wrapper.__flopscope_op__ = op  # type: ignore[attr-defined]

@@ -243,10 +243,7 @@ def _numpy_error(op: OpDef, args: tuple, kwargs: dict, exc: Exception) -> None:
 def _time_exhausted(ctx: BudgetContext, op_name: str, now: int, when: str) -> TimeExhaustedError:
     limit = ctx._time_limit_s
     elapsed = ctx._wall_ns() / 1e9
-    return TimeExhaustedError(
-        f"wall-clock limit of {limit:g}s passed ({elapsed:.3f}s elapsed) {when} {op_name}",
-        trace=ctx.trace,
-    )
+    return TimeExhaustedError(op_name, elapsed_s=elapsed, limit_s=limit, when=when, trace=ctx.trace)
 
 
 # -- the charge-and-record step shared by every counted path ----------------------------
@@ -605,11 +602,13 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     ``NotImplemented`` for operands that opt out of ufuncs.
     """
     from flopscope.exec.dry import dry_call
+    from flopscope.exec.ufunc_args import split_positional_out
 
     ufunc = op.impl
     name = op.name
     cost_rule = op.cost
     nin = ufunc.nin
+    nout = ufunc.nout
     elementwise = op.category in (Category.UNARY, Category.BINARY)
 
     def general(t0: int, args: tuple, out: Any, kwargs: dict, frame: Any) -> Any:
@@ -717,6 +716,8 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
 
     def counted_ufunc(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         t0 = _perf()
+        if len(args) > nin:  # NumPy's positional out: fnp.sqrt(x, x), fnp.add(a, b, a)
+            args, out = split_positional_out(args, nin, nout, out)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs if out is None else {**kwargs, "out": out})
         if not kwargs and out is None and len(args) == nin and nin <= 2:
@@ -785,8 +786,11 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
     impl = op.impl
     written = op.extras.get("writes")
     written_position = _parameter_position(op, written) if written else None
+    out_position, tail = _positional_tail(op)
 
     def free(*args: Any, **kwargs: Any) -> Any:
+        if out_position is not None and len(args) > out_position:  # np.take(a, i, 0, out)
+            args, kwargs = _keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
         srcs: list = []

@@ -242,7 +242,7 @@ def _symmetric_getitem(x: Any, index: Any) -> Any:
     finally:
         x.tags = tags
     kept, lost = index_rule(tuple(x.shape), tags["symmetry"], index)
-    warn_lost("indexing", lost, "the array")
+    warn_lost("indexing", lost, "the array", x)
     if kept and hasattr(result, "tags"):
         result.tags = {**result.tags, "symmetry": kept}
     return result

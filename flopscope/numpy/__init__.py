@@ -14,12 +14,17 @@ from flopscope.budget.namespace import namespace
 from flopscope.budget.session import session_summary as budget_summary
 from flopscope.budget.session import session_summary_dict as budget_summary_dict
 from flopscope.exec.array import ndarray
+from flopscope.numpy._array_api import __array_api_version__, __array_namespace_info__
+from flopscope.numpy._array_api import array_namespace as _array_namespace
 from flopscope.numpy._surface import populate as _populate
 
 __all__ = _populate(globals(), "numpy", "flopscope.numpy") + [
+    "__array_api_version__", "__array_namespace_info__",
     "ndarray", "namespace", "budget_summary", "budget_summary_dict",
-    "linalg", "fft", "random", "testing",
+    "linalg", "fft", "random", "testing", "lib",
 ]
 
 
-from flopscope.numpy import fft, linalg, random, testing  # noqa: E402  (submodules use the surface)
+from flopscope.numpy import fft, lib, linalg, random, testing  # noqa: E402  (submodules use the surface)
+
+ndarray.__array_namespace__ = _array_namespace  # type: ignore[method-assign]  # Array API: x.__array_namespace__() is fnp

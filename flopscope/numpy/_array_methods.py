@@ -64,6 +64,23 @@ OWN_METHODS = {
     "ravel": "ndarray.ravel",
 }
 
+#: Keywords NumPy's function takes but its method does not: ``np.std(x, correction=1)``
+#: works, ``x.std(correction=1)`` is a TypeError in NumPy, and so in flopscope.
+FUNCTION_ONLY_KEYWORDS = {"std": ("correction",), "var": ("correction",)}
+
+
+def _method_refusing(fn: Callable[..., Any], name: str, refused: tuple[str, ...]) -> Callable[..., Any]:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for keyword in refused:
+            if keyword in kwargs:
+                raise TypeError(f"_{name}() got an unexpected keyword argument {keyword!r}")
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = fn.__doc__
+    return method
+
+
 def _binary(fn: Callable[..., Any]) -> tuple[Callable[..., Any], ...]:
     """``__op__``, ``__rop__``, ``__iop__`` for the callable of a binary ufunc.
 
@@ -139,7 +156,9 @@ def array_methods(callables: Mapping[str, Callable[..., Any]]) -> dict[str, Call
             table[f"__{stem}__"] = _unary(fn)
     for name, entry in {**FUNCTION_METHODS, **FREE_FUNCTION_METHODS, **OWN_METHODS}.items():
         fn = callables.get(entry)
-        if fn is not None:
+        if fn is not None and name in FUNCTION_ONLY_KEYWORDS:
+            table[name] = _method_refusing(fn, name, FUNCTION_ONLY_KEYWORDS[name])
+        elif fn is not None:
             # The callable itself: ``x.sum(axis=0)`` calls ``fnp.sum(x, axis=0)``
             # with no extra frame, since functions bind ``self`` as first argument.
             table[name] = fn

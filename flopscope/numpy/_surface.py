@@ -45,7 +45,10 @@ __all__ = ["build_surface", "populate", "CALLABLES", "blocked_message", "Blocked
 
 #: Modules whose functions NumPy dispatches through ``__array_function__``
 #: (methods of classes such as ``numpy.random.Generator`` never are).
-_DISPATCHING_MODULES = frozenset({"numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.testing"})
+_DISPATCHING_MODULES = frozenset({
+    "numpy", "numpy.linalg", "numpy.fft", "numpy.random", "numpy.testing",
+    "numpy.lib.stride_tricks",
+})
 
 #: entry name -> public callable.
 CALLABLES: dict[str, Callable[..., Any]] = {}

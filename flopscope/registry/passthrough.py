@@ -34,6 +34,7 @@ __all__ = [
     "WITHHELD_TYPES",
     "WITHHELD_MODULES",
     "WITHHELD_BY_MODULE",
+    "AVAILABLE_NOTES",
     "PASSTHROUGH_MODULES",
     "INDEX_HELPERS",
     "withheld_reason",
@@ -66,13 +67,26 @@ WITHHELD_TYPES: dict[str, str] = {
         "poly1d arithmetic and evaluation bypass flopscope's count. Use the counted "
         "polynomial functions (fnp.polyval, fnp.polymul...) on coefficient arrays."
     ),
-    "errstate": (
-        "floating-point error handling is NumPy configuration that budgeted code must not "
-        "change. Check results explicitly instead, with fnp.isfinite or fnp.isnan."
-    ),
     "nditer": (
         "element-by-element iteration hands values to Python, where arithmetic is not "
         "counted. Use whole-array fnp operations (or fnp.ndindex for index tuples)."
+    ),
+}
+
+#: Names near the blocked ones that *are* available, and why (listed in docs/blocked.md).
+AVAILABLE_NOTES: dict[str, str] = {
+    "fnp.errstate": (
+        "allowed and free: NumPy's own context manager (`with fnp.errstate(divide='raise')`). "
+        "In NumPy 2 it changes floating-point error handling only inside the block and only "
+        "for the current thread or task, so it cannot leak into code outside it; it changes "
+        "how errors surface, never what is computed or counted. `seterr`, `geterr`, "
+        "`seterrcall` and `geterrcall` stay blocked: they change process-wide state that "
+        "outlives the call."
+    ),
+    "fnp.lib.stride_tricks": (
+        "available: `as_strided` and `sliding_window_view` build views (free, like "
+        "`reshape`); arithmetic on the windows is counted. The rest of `numpy.lib` "
+        "(implementation modules) stays withheld: looking a name up explains why."
     ),
 }
 
@@ -101,7 +115,8 @@ WITHHELD_MODULES: dict[str, dict[str, str]] = {
         ),
         "lib": (
             "numpy.lib holds NumPy's implementation modules, whose functions compute "
-            "uncounted. Use the fnp function of the same name."
+            "uncounted. Use the fnp function of the same name (fnp.lib.stride_tricks, "
+            "whose functions only build views, is available)."
         ),
         "core": (
             "numpy.core is NumPy's private implementation package (deprecated as public). "

@@ -39,7 +39,14 @@ CUMULATIVE_ARRAY_API = {name: getattr(np, name) for name in ("cumulative_sum", "
 _METHOD_OF = {"amax": "max", "amin": "min"}
 
 
+#: Functions whose NumPy function takes more than the method: ``np.std(x, correction=1)``
+#: (the Array API's name for ``ddof``) works, ``x.std(correction=1)`` raises in NumPy.
+_FUNCTION_ONLY = frozenset({"std", "var"})
+
+
 def _ndarray_method(name: str) -> dict:
+    if name in _FUNCTION_ONLY:
+        return {}
     method = getattr(np.ndarray, _METHOD_OF.get(name, name), None)
     return {"ndarray_method": method} if method is not None else {}
 

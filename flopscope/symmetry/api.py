@@ -113,7 +113,8 @@ def as_symmetric(data: Any, symmetry: Any = None, *, rtol: float | None = None,
         validate_tolerances(data.dtype, rtol, atol)
         _counted("is_symmetric")(data, groups, rtol=rtol, atol=atol)  # planned like the eager check
         return attach(type(data)(data.shape, data.dtype, src=getattr(data, "_fs_src", None),
-                                 bound=getattr(data, "bound", False), tags=dict(data.tags)), groups)
+                                 bound=getattr(data, "bound", False),
+                                 tags={**data.tags, "symmetry_declared": True}), groups)
     array = data if isinstance(data, np.ndarray) else np.asarray(data)
     if array.dtype.kind in _REFUSED_KINDS:
         raise UnsupportedDtypeError(f"as_symmetric does not accept arrays of dtype {array.dtype}")
@@ -125,6 +126,7 @@ def as_symmetric(data: Any, symmetry: Any = None, *, rtol: float | None = None,
     result = array.view(SymmetricTensor)
     result._symmetry = groups
     result._claim = new_claim(result)
+    result._fs_declared = True  # the user's claim: losing it later is worth a warning
     if isinstance(array, FArray):
         src = source_of(array)
         if src is not None:
@@ -170,7 +172,12 @@ def symmetrize(x: Any, symmetry: Any = None) -> SymmetricTensor:
     if not hasattr(x, "shape"):
         x = np.asarray(x)
     groups = _resolve(x, symmetry, "symmetrize")
-    return attach(_counted("symmetrize")(x, groups), groups)
+    result = attach(_counted("symmetrize")(x, groups), groups)
+    if isinstance(result, SymmetricTensor):
+        result._fs_declared = True  # imposed by the user: losing it later is worth a warning
+    elif type(getattr(result, "tags", None)) is dict:
+        result.tags["symmetry_declared"] = True
+    return result
 
 
 def _counted(name: str) -> Any:

@@ -67,7 +67,42 @@ def symmetry_pass(op: OpDef, args: tuple, kwargs: dict, analytical: int) -> Resu
     if rule is None:
         rule = _rule_for(op)
     with one_call():  # each input's fingerprint is checked once while costing this call
-        return rule(op, args, kwargs, analytical)
+        cost, post, tags = rule(op, args, kwargs, analytical)
+    if post is None:
+        return cost, post, tags
+    declared = any(rules.is_declared(a) for a in (*args, *kwargs.values()))
+    return cost, _provenance(post, declared), tags
+
+
+def _provenance(post: Callable[[Any], Any], declared: bool) -> Callable[[Any], Any]:
+    """``post`` that warns only about declared symmetry and marks results carrying it.
+
+    Symmetry a result keeps from a declared input stays "declared" (a later
+    loss is worth a warning); symmetry flopscope inferred (equal operands) is
+    not, and losing it is silent (see :func:`~flopscope.symmetry.propagation.warn_lost`).
+    """
+
+    def post_with_provenance(result: Any) -> Any:
+        token = rules.DECLARED.set(declared)
+        try:
+            result = post(result)
+        finally:
+            rules.DECLARED.reset(token)
+        if declared:
+            _mark_declared(result)
+        return result
+
+    return post_with_provenance
+
+
+def _mark_declared(result: Any) -> None:
+    if type(result) in (tuple, list):
+        for r in result:
+            _mark_declared(r)
+    elif isinstance(result, SymmetricTensor):
+        result._fs_declared = True
+    elif type(getattr(result, "tags", None)) is dict and result.tags.get("symmetry"):
+        result.tags["symmetry_declared"] = True
 
 
 def _rule_for(op: OpDef) -> Callable[[OpDef, tuple, dict, int], Result]:

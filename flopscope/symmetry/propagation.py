@@ -35,6 +35,7 @@ import os
 import sys
 import warnings
 from collections import defaultdict
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Callable, Sequence
 
@@ -65,9 +66,32 @@ Lost = list[tuple[SymmetryGroup, str]]
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
-def warn_lost(op_name: str, lost: Lost, what: str = "its input") -> None:
-    """Emit one :class:`SymmetryLossWarning` per lost group, pointing at the user's line."""
+#: Whether the symmetry the current call may drop was declared by the user
+#: (``as_symmetric`` / ``symmetrize``, or carried from such an array): set by
+#: the symmetry pass around its ``post`` step; ``None`` outside it.
+DECLARED: ContextVar[bool | None] = ContextVar("flopscope_symmetry_declared", default=None)
+
+
+def is_declared(x: Any) -> bool:
+    """True if ``x``'s symmetry goes back to a user's declaration, not to flopscope's inference."""
+    if getattr(x, "_fs_declared", False):
+        return True
+    tags = getattr(x, "tags", None)
+    return type(tags) is dict and bool(tags.get("symmetry_declared"))
+
+
+def warn_lost(op_name: str, lost: Lost, what: str = "its input", subject: Any = None) -> None:
+    """Emit one :class:`SymmetryLossWarning` per lost group, pointing at the user's line.
+
+    Only symmetry the user declared is worth a warning: symmetry flopscope
+    inferred (``X @ X.T``) was never promised, so dropping it is silent.
+    ``subject`` is the array that lost groups, when the caller has it;
+    otherwise :data:`DECLARED` (set by the symmetry pass) decides.
+    """
     if not lost or not SETTINGS.symmetry_warnings:
+        return
+    declared = is_declared(subject) if subject is not None else DECLARED.get()
+    if declared is False:
         return
     frame = sys._getframe(1)
     level = 2

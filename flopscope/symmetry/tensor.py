@@ -59,7 +59,7 @@ class SymmetricTensor(FArray):
     """
 
     __module__ = "flopscope.symmetry"
-    __slots__ = ("_symmetry", "_claim")
+    __slots__ = ("_symmetry", "_claim", "_fs_declared")
     _fs_symmetric = True
 
     def __array_finalize__(self, obj: Any) -> None:
@@ -71,6 +71,8 @@ class SymmetricTensor(FArray):
         # copy starts without one.
         self._symmetry = ()
         self._claim = getattr(obj, "_claim", None) if self.base is not None else None
+        # Views and copies of a declared tensor stay declared (see propagation.warn_lost).
+        self._fs_declared = getattr(obj, "_fs_declared", False)
         src = getattr(obj, "_fs_src", None)
         if src is not None:
             self._fs_src = src
@@ -111,7 +113,7 @@ class SymmetricTensor(FArray):
         _np_ndarray.shape.__set__(self, value)
         new = _np_ndarray.shape.__get__(self)
         self._symmetry, lost = rules.reshape_rule(old, new, symmetry)
-        rules.warn_lost("setting .shape", lost, "the array")
+        rules.warn_lost("setting .shape", lost, "the array", self)
 
     # -- views that follow the propagation rules ------------------------------------------------
     def __getitem__(self, index: Any) -> Any:
@@ -119,7 +121,7 @@ class SymmetricTensor(FArray):
         if not isinstance(result, SymmetricTensor):
             return result
         symmetry, lost = rules.index_rule(self.shape, self.symmetry, index)
-        rules.warn_lost("indexing", lost, "the array")
+        rules.warn_lost("indexing", lost, "the array", self)
         return attach(result, symmetry)
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -152,13 +154,13 @@ class SymmetricTensor(FArray):
         result = _np_ndarray.reshape(self, *shape, order=order, **kwargs)
         symmetry, lost = rules.reshape_rule(self.shape, result.shape, self.symmetry,
                                             _memory_order(self, order))
-        rules.warn_lost("reshape", lost, "the array")
+        rules.warn_lost("reshape", lost, "the array", self)
         return attach(result, symmetry)
 
     def squeeze(self, axis: Any = None) -> Any:  # type: ignore[override]
         result = _np_ndarray.squeeze(self, axis)
         symmetry, lost = rules.reshape_rule(self.shape, result.shape, self.symmetry)
-        rules.warn_lost("squeeze", lost, "the array")
+        rules.warn_lost("squeeze", lost, "the array", self)
         return attach(result, symmetry)
 
     def view(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -189,15 +191,16 @@ class SymmetricTensor(FArray):
     # -- pickling: the groups travel with the data ------------------------------------------
     def __reduce__(self) -> tuple:
         constructor, args, state = _np_ndarray.__reduce__(self)
-        return constructor, args, (state, self.symmetry)
+        return constructor, args, (state, self.symmetry, self._fs_declared)
 
     def __setstate__(self, state: Any) -> None:
         # Unpickled bytes were never checked here (a pickle can be written by hand),
         # so the groups are kept only if the data passes the charged check again.
-        array_state, symmetry = state
+        array_state, symmetry, *declared = state
         _np_ndarray.__setstate__(self, array_state)
         self._symmetry = ()
         self._claim = None
+        self._fs_declared = bool(declared and declared[0])
         if symmetry:
             from flopscope.symmetry.api import checked_claim
 
@@ -214,7 +217,7 @@ def _memory_order(x: np.ndarray, order: str) -> str:
 
 def _flattened(x: SymmetricTensor, result: Any, order: str, name: str) -> Any:
     _, lost = rules.reshape_rule(x.shape, (x.size,), x.symmetry, _memory_order(x, order))
-    rules.warn_lost(name, lost, "the array")
+    rules.warn_lost(name, lost, "the array", x)
     return result
 
 
@@ -282,7 +285,7 @@ def set_symmetry(x: Any, symmetry: Symmetry, op_name: str) -> bool:
                 if not all(rules.contains(symmetry, p) for p in g.generators(x.ndim))]
         x._symmetry = symmetry
         x._claim = new_claim(x) if symmetry else None
-        rules.warn_lost(op_name, lost, "its out= array")
+        rules.warn_lost(op_name, lost, "its out= array", x)
         return bool(lost)
     if type(getattr(x, "tags", None)) is dict:
         attach(x, symmetry)
