@@ -11,7 +11,17 @@ Threads and who owns what:
 * **workers** (a thread pool) serve sessions. A session is served by at
   most one worker at a time, in request order, inside the session's own
   context (see :mod:`flopscope.server.session`); different sessions run in
-  parallel as far as NumPy releases the GIL.
+  parallel as far as NumPy releases the GIL. A worker serves *one* request
+  of a session and then puts the session back at the end of the pool's
+  queue, so a session with many queued requests takes turns with the others;
+* the **watchdog** (:mod:`flopscope.server.watchdog`) interrupts a request
+  that uses more than ``--max-cpu-seconds`` of CPU.
+
+Quotas (each a command-line option; past one the client gets an error reply
+and the server goes on serving everyone): requests queued per session
+(``--max-pending``), bytes per message (``--max-message-bytes``), objects
+and bytes of array memory held per session (``--max-objects``,
+``--max-memory``), CPU seconds per request (``--max-cpu-seconds``).
 
 Delivery: every session request carries a sequence number. The last reply
 of a session is kept; a request repeating the last sequence number gets it
@@ -24,6 +34,7 @@ such a retry.
 from __future__ import annotations
 
 import json
+import secrets
 import logging
 import sys
 import threading
@@ -47,8 +58,9 @@ from flopscope.server.protocol import (
     request_id_of,
 )
 from flopscope.server.session import Session, SessionPolicy
+from flopscope.server.watchdog import CPULimitInterrupt, Watchdog
 
-__all__ = ["Server", "ServerConfig", "SessionError", "DEFAULT_PORT"]
+__all__ = ["Server", "ServerConfig", "SessionError", "QuotaError", "DEFAULT_PORT"]
 
 #: Port the server binds and clients connect to unless told otherwise.
 DEFAULT_PORT = 15555
@@ -61,6 +73,10 @@ _CLOSE = "__close__"  # internal request kind: end the session
 
 class SessionError(ProtocolError):
     """A request names a session the server does not hold (never opened, closed or expired)."""
+
+
+class QuotaError(ProtocolError):
+    """A session is past one of the server's per-session limits; the request was not run."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,10 @@ class ServerConfig:
     max_handles: int = 1_000_000
     flop_multiplier: float = 1.0
     shutdown_grace_s: float = 10.0
+    max_memory_bytes: int = 1 << 30
+    max_pending: int = 8
+    max_cpu_s: float = 30.0
+    stats_token: str | None = None
 
     @property
     def bind_address(self) -> str:
@@ -110,8 +130,13 @@ class Server:
         self.version = __version__
         self.surface = surface if surface is not None else build_surface()
         self.policy = SessionPolicy(
-            flop_multiplier=config.flop_multiplier, max_handles=config.max_handles
+            flop_multiplier=config.flop_multiplier,
+            max_handles=config.max_handles,
+            max_memory_bytes=config.max_memory_bytes,
+            max_pending=config.max_pending,
+            max_cpu_s=config.max_cpu_s,
         )
+        self.watchdog = Watchdog(config.max_cpu_s)
         self.endpoint: str | None = None
         self._zmq = zmq.Context()
         self._router = self._zmq.socket(zmq.ROUTER)
@@ -155,6 +180,7 @@ class Server:
         """
         if self.endpoint is None:
             self.bind()
+        self.watchdog.start()
         poller = zmq.Poller()
         poller.register(self._router, zmq.POLLIN)
         poller.register(self._replies, zmq.POLLIN)
@@ -192,6 +218,7 @@ class Server:
                 len(self._sessions),
                 self.config.shutdown_grace_s,
             )
+        self.watchdog.stop()
         self._pool.shutdown(wait=clean, cancel_futures=True)
         if clean:
             with self._worker_sockets_lock:
@@ -205,12 +232,36 @@ class Server:
 
     # -- stats ----------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        """Open sessions and objects held (for monitoring and tests)."""
+        """Open sessions, objects and bytes held (for the operator: see :meth:`_stats`)."""
+        sessions = list(self._sessions.values())
         return {
-            "sessions": len(self._sessions),
-            "objects": sum(len(s.handles) for s in list(self._sessions.values())),
+            "sessions": len(sessions),
+            "objects": sum(len(s.handles) for s in sessions),
+            "bytes": sum(s.handles.held_bytes for s in sessions),
             "server_version": self.version,
             "protocol": PROTOCOL_VERSION,
+        }
+
+    def _stats(self, request: Request) -> dict[str, Any]:
+        """``stats`` as a client sees it: its own session's state only.
+
+        Server-wide figures (other sessions' counts) are shown only to a
+        request carrying the operator's ``--stats-token``.
+        """
+        token = request.args.get("token")
+        if self.config.stats_token and isinstance(token, str):
+            if secrets.compare_digest(token.encode(), self.config.stats_token.encode()):
+                return self.stats()
+            raise ProtocolError("wrong stats token")
+        base = {"server_version": self.version, "protocol": PROTOCOL_VERSION}
+        if request.session is None:
+            return base
+        session = self._session_of(request)
+        return {
+            **base,
+            "objects": len(session.handles),
+            "bytes": session.handles.held_bytes,
+            "requests": session.requests,
         }
 
     # -- inbound --------------------------------------------------------------------------
@@ -253,7 +304,7 @@ class Server:
         if op == "hello":
             self._send(envelope, self._hello(request))
         elif op == "stats":
-            self._send(envelope, reply_frames(request.id, result=self.stats()))
+            self._send(envelope, reply_frames(request.id, result=self._stats(request)))
         elif op == "ping":
             self._send(envelope, self._ping(request))
         elif op == "bye" or op in SESSION_OPS:
@@ -288,6 +339,10 @@ class Server:
                     "session_timeout_s": self.config.session_timeout_s,
                     "heartbeat_s": self.config.heartbeat_s,
                     "flop_multiplier": self.config.flop_multiplier,
+                    "max_pending": self.config.max_pending,
+                    "max_memory_bytes": self.config.max_memory_bytes,
+                    "max_objects": self.config.max_handles,
+                    "max_cpu_s": self.config.max_cpu_s,
                 },
                 "manifest": self.surface.manifest,
             },
@@ -327,6 +382,14 @@ class Server:
                 )
             if session.closing:
                 raise SessionError("the session is closing")
+            queued = len(session.pending) + (1 if session.serving else 0)
+            if queued >= self.config.max_pending and request.op != "bye":
+                session.refused += 1
+                raise QuotaError(
+                    f"this session has {queued} requests queued or running, the server's "
+                    f"limit (--max-pending {self.config.max_pending}); request {seq} was "
+                    "not run. Wait for replies before sending more"
+                )
             session.seen_seq = seq
             if request.op == "bye":
                 session.closing = True
@@ -385,35 +448,70 @@ class Server:
             self._worker_socket().send_multipart([b"closed", session.token.encode()])
 
     def _serve_pending(self, session: Session) -> None:
+        """Serve the next queued request of ``session``, then requeue it if it has more.
+
+        One request per turn: a session with many queued requests goes back to
+        the end of the pool's queue after each, so it cannot keep a worker
+        from the other sessions.
+        """
         out = self._worker_socket()
         token = session.token.encode()
-        while True:
-            with session.lock:
-                if not session.pending:
-                    session.running = False
-                    session.last_seen = time.monotonic()
-                    return
-                envelope, request = session.pending.popleft()
-            if request.op in (_CLOSE, "bye"):
-                reason = "client said goodbye" if request.op == "bye" else request.args["reason"]
-                if request.op == "bye":
-                    reply = reply_frames(request.id, result=None)
-                    out.send_multipart(_reply_message(token, request.seq, envelope, reply))
-                report = session.run(session.close, reason)
-                _log.info("%s", report)
-                # The server never reads the process-wide ledger; keep it from growing.
-                process_ledger.reset()
-                out.send_multipart([b"closed", token])
-                with session.lock:
-                    session.pending.clear()
-                    session.running = False
+        with session.lock:
+            if not session.pending:
+                session.running = False
+                session.last_seen = time.monotonic()
                 return
-            reply = session.run(serve, session, request, self.surface)
+            envelope, request = session.pending.popleft()
+            session.serving = True
+        if request.op in (_CLOSE, "bye"):
+            reason = "client said goodbye" if request.op == "bye" else request.args["reason"]
+            if request.op == "bye":
+                reply = reply_frames(request.id, result=None)
+                out.send_multipart(_reply_message(token, request.seq, envelope, reply))
+            report = session.run(session.close, reason)
+            _log.info("%s", report)
+            # The server never reads the process-wide ledger; keep it from growing.
+            process_ledger.reset()
+            out.send_multipart([b"closed", token])
             with session.lock:
-                session.requests += 1
-                session.done_seq = request.seq or 0
-                session.done_reply = reply
-            out.send_multipart(_reply_message(token, request.seq, envelope, reply))
+                session.pending.clear()
+                session.running = False
+            return
+        reply = self._serve_one(session, request)
+        with session.lock:
+            session.serving = False
+            session.requests += 1
+            session.done_seq = request.seq or 0
+            session.done_reply = reply
+            more = bool(session.pending)
+            if not more:
+                session.running = False
+                session.last_seen = time.monotonic()
+        out.send_multipart(_reply_message(token, request.seq, envelope, reply))
+        if more:
+            self._pool.submit(self._drain, session)
+
+    def _serve_one(self, session: Session, request: Request) -> list[Any]:
+        """One request, under the watchdog's CPU limit."""
+        reply: list[Any] | None = None
+        try:
+            self.watchdog.begin(session.public_id)
+            try:
+                reply = session.run(serve, session, request, self.surface)
+            finally:
+                self.watchdog.end()
+        except CPULimitInterrupt:
+            _log.info(
+                "session %s: request %s interrupted after %g CPU seconds",
+                session.public_id,
+                request.seq,
+                self.config.max_cpu_s,
+            )
+            if reply is None:
+                reply = error_reply(request.id, self.watchdog.error())
+        if reply is None:  # pragma: no cover - serve always returns a reply
+            reply = error_reply(request.id, RuntimeError("no reply"))
+        return reply
 
     def _forward_replies(self) -> None:
         while True:
