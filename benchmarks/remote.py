@@ -172,8 +172,7 @@ def _slow_query() -> dict:
     n = 11
     letters = string.ascii_letters
     subscripts = (
-        ",".join(letters[i] + letters[(i + 1) % n] + letters[(i + 3) % n] for i in range(n))
-        + "->"
+        ",".join(letters[i] + letters[(i + 1) % n] + letters[(i + 3) % n] for i in range(n)) + "->"
     )
     return {
         "fn": "flopscope.accounting:einsum_cost",
@@ -195,8 +194,10 @@ def hostile(address: str, in_flight: int) -> None:
     sock.send_multipart([json.dumps({"v": 1, "id": 0, "op": "hello", "args": {}}).encode()])
     session = json.loads(sock.recv_multipart()[0])["result"]["session"]
     payload = bytes(UPLOAD_BYTES)
-    upload = {"fn": "numpy:asarray", "args": [{"$": "buffer", "frame": 0, "format": "d",
-                                              "shape": [UPLOAD_BYTES // 8]}]}
+    upload = {
+        "fn": "numpy:asarray",
+        "args": [{"$": "buffer", "frame": 0, "format": "d", "shape": [UPLOAD_BYTES // 8]}],
+    }
     stop = threading.Event()
     threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
     outcome: dict[str, int] = {}
@@ -207,8 +208,14 @@ def hostile(address: str, in_flight: int) -> None:
         while outstanding < in_flight:
             seq += 1
             slow = seq % 5 == 0
-            header = {"v": 1, "id": seq, "op": "call", "session": session, "seq": seq,
-                      "args": _slow_query() if slow else upload}
+            header = {
+                "v": 1,
+                "id": seq,
+                "op": "call",
+                "session": session,
+                "seq": seq,
+                "args": _slow_query() if slow else upload,
+            }
             frames = [json.dumps(header).encode()] + ([] if slow else [payload])
             sock.send_multipart(frames)
             outstanding += 1
@@ -239,9 +246,14 @@ def hostile_scenario(args: argparse.Namespace, scratch: Path) -> None:
     import threading
 
     quotas = [
-        "--max-memory", args.max_memory, "--max-pending", str(args.max_pending),
-        "--max-cpu-seconds", str(args.max_cpu_seconds),
-        "--max-message-bytes", str(args.max_message_bytes),
+        "--max-memory",
+        args.max_memory,
+        "--max-pending",
+        str(args.max_pending),
+        "--max-cpu-seconds",
+        str(args.max_cpu_seconds),
+        "--max-message-bytes",
+        str(args.max_message_bytes),
     ]
     server, address = _start_server(args.workers, scratch / "server.log", quotas)
     peak = [0]
@@ -249,7 +261,9 @@ def hostile_scenario(args: argparse.Namespace, scratch: Path) -> None:
     sampler = threading.Thread(target=_rss_sampler, args=(server.pid, peak, stop), daemon=True)
     sampler.start()
     try:
-        print(f"hostile scenario: server {address}, {args.workers} workers, quotas {' '.join(quotas)}")
+        print(
+            f"hostile scenario: server {address}, {args.workers} workers, quotas {' '.join(quotas)}"
+        )
         honest = max(args.clients)
         quiet = run_clients(address, honest, args.calls)
         quiet_rss = peak[0]
@@ -283,12 +297,16 @@ def hostile_scenario(args: argparse.Namespace, scratch: Path) -> None:
     for label, median, p99, rate in rows:
         print(f"  {label:<22} {median * 1e6:>9.0f} µs {p99 * 1e6:>9.0f} µs {rate:>10,.0f}")
     (_, qm, qp, qr), (_, am, ap, ar) = rows
-    print(f"  ratio attacked/quiet: median {am / qm:.2f}x, p99 {ap / qp:.2f}x, "
-          f"calls/s {ar / qr:.2f}x (target: p99 within 3x)")
+    print(
+        f"  ratio attacked/quiet: median {am / qm:.2f}x, p99 {ap / qp:.2f}x, "
+        f"calls/s {ar / qr:.2f}x (target: p99 within 3x)"
+    )
     print(f"  hostile client's replies: {outcome}")
-    print(f"  server peak RSS: {quiet_rss / 2**20:,.0f} MiB quiet, {peak[0] / 2**20:,.0f} MiB "
-          "overall (the hostile session may hold --max-memory, plus "
-          "--max-pending requests of up to --max-message-bytes)")
+    print(
+        f"  server peak RSS: {quiet_rss / 2**20:,.0f} MiB quiet, {peak[0] / 2**20:,.0f} MiB "
+        "overall (the hostile session may hold --max-memory, plus "
+        "--max-pending requests of up to --max-message-bytes)"
+    )
 
 
 def in_process_add(calls: int) -> float:
@@ -331,16 +349,25 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4, help="server worker threads (default 4)")
-    parser.add_argument("--hostile", action="store_true",
-                        help="measure honest clients quiet and beside a hostile client")
-    parser.add_argument("--flood", type=int, default=32,
-                        help="requests the hostile client keeps in flight (default 32)")
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="measure honest clients quiet and beside a hostile client",
+    )
+    parser.add_argument(
+        "--flood",
+        type=int,
+        default=32,
+        help="requests the hostile client keeps in flight (default 32)",
+    )
     parser.add_argument("--max-memory", default="256M", help="server quota (default 256M)")
     parser.add_argument("--max-pending", type=int, default=8, help="server quota (default 8)")
-    parser.add_argument("--max-cpu-seconds", type=float, default=1.0,
-                        help="server quota (default 1)")
-    parser.add_argument("--max-message-bytes", type=int, default=8 << 20,
-                        help="server quota (default 8 MiB)")
+    parser.add_argument(
+        "--max-cpu-seconds", type=float, default=1.0, help="server quota (default 1)"
+    )
+    parser.add_argument(
+        "--max-message-bytes", type=int, default=8 << 20, help="server quota (default 8 MiB)"
+    )
     parser.add_argument("--worker", metavar="ADDRESS", help=argparse.SUPPRESS)
     parser.add_argument("--hostile-worker", metavar="ADDRESS", help=argparse.SUPPRESS)
     args = parser.parse_args()

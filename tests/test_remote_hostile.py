@@ -21,13 +21,13 @@ import string
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
-zmq = pytest.importorskip("zmq", reason='the remote tests need pyzmq: pip install "flopscope[server]"')
+zmq = pytest.importorskip(
+    "zmq", reason='the remote tests need pyzmq: pip install "flopscope[server]"'
+)
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -123,9 +123,7 @@ class Session(RawSession):
 def closing_line(server: ServerProcess, session: Session) -> str:
     assert wait_until(lambda: f"session {session.public_id} closed" in server.log(), 10)
     return next(
-        line
-        for line in server.log().splitlines()
-        if f"session {session.public_id} closed" in line
+        line for line in server.log().splitlines() if f"session {session.public_id} closed" in line
     )
 
 
@@ -160,12 +158,8 @@ def test_a_second_session_never_reads_a_first_ones_released_data(raw: RawClient,
             "empty": second.call("numpy:empty", n),
             "empty_like": second.call("numpy:empty_like", second.ref(like)),
             "ndarray": second.call("numpy:ndarray", [n]),
-            "pad empty": second.call(
-                "numpy:pad", second.call("numpy:ones", 1), n, mode="empty"
-            ),
-            "where=False": second.call(
-                "numpy:exp", second.ref(like), where=False
-            ),
+            "pad empty": second.call("numpy:pad", second.call("numpy:ones", 1), n, mode="empty"),
+            "where=False": second.call("numpy:exp", second.ref(like), where=False),
             "where mask": second.call(
                 "numpy:add", second.ref(like), 1.0, where=[True] + [False] * (n - 1)
             ),
@@ -196,7 +190,11 @@ def test_empty_still_honours_shape_dtype_and_buffers(raw: RawClient):
         "op": "call",
         "session": session.token,
         "seq": session.seq,
-        "args": {"fn": "numpy:ndarray", "args": [[4]], "kwargs": {"buffer": {"$": "bytes", "frame": 0}}},
+        "args": {
+            "fn": "numpy:ndarray",
+            "args": [[4]],
+            "kwargs": {"buffer": {"$": "bytes", "frame": 0}},
+        },
     }
     raw.send_raw([json.dumps(header).encode(), *frames])
     reply = raw.receive()
@@ -231,9 +229,28 @@ def test_no_object_string_or_void_array_can_be_created(raw: RawClient, fn, args,
     session.bye()
 
 
-@pytest.mark.parametrize("name", ["O", "object", "U5", "S3", "V8", "M8", "m8[s]", "g", "G",
-                                  "longdouble", "clongdouble", "str_", "bytes_", "void",
-                                  "datetime64", "timedelta64", "object_"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "O",
+        "object",
+        "U5",
+        "S3",
+        "V8",
+        "M8",
+        "m8[s]",
+        "g",
+        "G",
+        "longdouble",
+        "clongdouble",
+        "str_",
+        "bytes_",
+        "void",
+        "datetime64",
+        "timedelta64",
+        "object_",
+    ],
+)
 def test_refused_dtype_names(raw: RawClient, name: str):
     session = Session(raw)
     x = session.call("numpy:ones", 3)["h"]
@@ -402,8 +419,14 @@ def test_the_ledger_holds_in_hostile_scenarios(server: ServerProcess, raw: RawCl
     s.call("numpy:exp", s.ref(x))
     # a replayed request is not billed twice
     s.seq += 1
-    header = {"v": 1, "id": 5000, "op": "call", "session": s.token, "seq": s.seq,
-              "args": {"fn": "numpy:exp", "args": [s.ref(x)]}}
+    header = {
+        "v": 1,
+        "id": 5000,
+        "op": "call",
+        "session": s.token,
+        "seq": s.seq,
+        "args": {"fn": "numpy:exp", "args": [s.ref(x)]},
+    }
     for _ in range(3):
         raw.send_raw([json.dumps(header).encode()])
         assert raw.receive()["ok"]
@@ -454,9 +477,14 @@ def test_pending_requests_quota_and_flooding(server: ServerProcess, raw: RawClie
     burst = 40
     for k in range(burst):
         flooder.seq += 1
-        header = {"v": 1, "id": 9000 + k, "op": "call", "session": flooder.token,
-                  "seq": flooder.seq,
-                  "args": {"fn": "numpy:matmul", "args": [flooder.ref(x), flooder.ref(x)]}}
+        header = {
+            "v": 1,
+            "id": 9000 + k,
+            "op": "call",
+            "session": flooder.token,
+            "seq": flooder.seq,
+            "args": {"fn": "numpy:matmul", "args": [flooder.ref(x), flooder.ref(x)]},
+        }
         raw.send_raw([json.dumps(header).encode()], sock)
     # an honest session is served while the flood is being answered
     honest = Session(raw)
@@ -478,9 +506,9 @@ def test_pending_requests_quota_and_flooding(server: ServerProcess, raw: RawClie
 def _slow_search(n: int = 11) -> tuple[str, list]:
     """An einsum cost query whose 'optimal' path search runs for minutes in Python."""
     letters = string.ascii_letters
-    subscripts = ",".join(
-        letters[i] + letters[(i + 1) % n] + letters[(i + 3) % n] for i in range(n)
-    ) + "->"
+    subscripts = (
+        ",".join(letters[i] + letters[(i + 1) % n] + letters[(i + 3) % n] for i in range(n)) + "->"
+    )
     return subscripts, [[2, 2, 2]] * n
 
 
@@ -491,9 +519,18 @@ def test_a_request_over_its_cpu_limit_is_interrupted_and_others_are_served(
     subscripts, shapes = _slow_search()
     sock = raw.new_socket()
     slow.seq += 1
-    header = {"v": 1, "id": 4242, "op": "call", "session": slow.token, "seq": slow.seq,
-              "args": {"fn": "flopscope.accounting:einsum_cost",
-                       "args": [subscripts], "kwargs": {"shapes": shapes, "optimize": "optimal"}}}
+    header = {
+        "v": 1,
+        "id": 4242,
+        "op": "call",
+        "session": slow.token,
+        "seq": slow.seq,
+        "args": {
+            "fn": "flopscope.accounting:einsum_cost",
+            "args": [subscripts],
+            "kwargs": {"shapes": shapes, "optimize": "optimal"},
+        },
+    }
     started = time.monotonic()
     raw.send_raw([json.dumps(header).encode()], sock)
     # meanwhile another session is served (the pool has a second worker)
@@ -520,26 +557,78 @@ def test_a_request_over_its_cpu_limit_is_interrupted_and_others_are_served(
 # -- 5. fuzzed frames -------------------------------------------------------------------------------
 
 _json_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False),
     st.text(max_size=20),
 )
 _json_values = st.recursive(
     _json_scalars,
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
-        st.dictionaries(st.sampled_from(["$", "h", "name", "items", "frame", "format", "shape",
-                                         "re", "im", "start", "x"]), inner, max_size=4),
-        st.fixed_dictionaries({"$": st.sampled_from(["ref", "tuple", "dict", "float", "complex",
-                                                       "slice", "dtype", "buffer", "bytes",
-                                                       "ellipsis", "record", "zzz"])}),
+        st.dictionaries(
+            st.sampled_from(
+                ["$", "h", "name", "items", "frame", "format", "shape", "re", "im", "start", "x"]
+            ),
+            inner,
+            max_size=4,
+        ),
+        st.fixed_dictionaries(
+            {
+                "$": st.sampled_from(
+                    [
+                        "ref",
+                        "tuple",
+                        "dict",
+                        "float",
+                        "complex",
+                        "slice",
+                        "dtype",
+                        "buffer",
+                        "bytes",
+                        "ellipsis",
+                        "record",
+                        "zzz",
+                    ]
+                )
+            }
+        ),
     ),
     max_leaves=12,
 )
-_ops = st.sampled_from(["call", "method", "getattr", "fetch", "budget_new", "budget_enter",
-                        "budget_exit", "namespace_enter", "namespace_exit", "summary", "release",
-                        "stats", "ping", "hello", "nope"])
-_fns = st.sampled_from(["numpy:exp", "numpy:array", "numpy:empty", "numpy:zeros", "numpy:einsum",
-                        "numpy:asarray", "numpy.random:PCG64", "numpy:pad", "os:system"])
+_ops = st.sampled_from(
+    [
+        "call",
+        "method",
+        "getattr",
+        "fetch",
+        "budget_new",
+        "budget_enter",
+        "budget_exit",
+        "namespace_enter",
+        "namespace_exit",
+        "summary",
+        "release",
+        "stats",
+        "ping",
+        "hello",
+        "nope",
+    ]
+)
+_fns = st.sampled_from(
+    [
+        "numpy:exp",
+        "numpy:array",
+        "numpy:empty",
+        "numpy:zeros",
+        "numpy:einsum",
+        "numpy:asarray",
+        "numpy.random:PCG64",
+        "numpy:pad",
+        "os:system",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
@@ -547,8 +636,9 @@ _fns = st.sampled_from(["numpy:exp", "numpy:array", "numpy:empty", "numpy:zeros"
     op=_ops,
     fn=_fns,
     args=st.lists(_json_values, max_size=3),
-    kwargs=st.dictionaries(st.sampled_from(["dtype", "out", "where", "axis", "mode"]),
-                           _json_values, max_size=2),
+    kwargs=st.dictionaries(
+        st.sampled_from(["dtype", "out", "where", "axis", "mode"]), _json_values, max_size=2
+    ),
     target=st.one_of(st.integers(-2, 6), _json_values),
     name=st.sampled_from(["__repr__", "astype", "ctypes", "__reduce__", "tolist", "flops_used"]),
     extra=st.lists(st.binary(max_size=64), max_size=3),
@@ -558,8 +648,14 @@ def test_fuzzed_requests_get_replies_and_break_nothing(
 ):
     raw, session = fuzz_session
     session.seq += 1
-    header = {"v": 1, "id": 1, "op": op, "session": session.token, "seq": session.seq,
-              "args": {"fn": fn, "args": args, "kwargs": kwargs, "target": target, "name": name}}
+    header = {
+        "v": 1,
+        "id": 1,
+        "op": op,
+        "session": session.token,
+        "seq": session.seq,
+        "args": {"fn": fn, "args": args, "kwargs": kwargs, "target": target, "name": name},
+    }
     raw.send_raw([json.dumps(header).encode(), *extra])
     reply = raw.receive(timeout_s=20)
     assert reply is not None
@@ -630,8 +726,13 @@ def test_the_attacks_through_the_client_api(server: ServerProcess):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "ALLOWED" not in out, out
-    for name in ("array([budget])", "asarray([None, 1])", "PCG64().ctypes",
-                 "exp(dtype=longdouble)", "string array"):
+    for name in (
+        "array([budget])",
+        "asarray([None, 1])",
+        "PCG64().ctypes",
+        "exp(dtype=longdouble)",
+        "string array",
+    ):
         assert f"{name} refused" in out, out
     assert "empty: True" in out and "repr: True" in out and "used: 10" in out, out
 

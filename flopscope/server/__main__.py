@@ -110,8 +110,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=_byte_count,
         default=1 << 30,
         metavar="BYTES",
-        help="most bytes of array memory one session may hold; suffixes K, M, G "
-        "(default 1G)",
+        help="most bytes of array memory one session may hold; suffixes K, M, G (default 1G)",
     )
     parser.add_argument(
         "--max-pending",

@@ -111,9 +111,7 @@ class Exporter:
         elif not policy.exportable(obj):
             if isinstance(obj, np.ndarray):
                 raise policy.refusal(obj.dtype)
-            raise TypeError(
-                f"a {type(obj).__name__} cannot be handed to a flopscope client"
-            )
+            raise TypeError(f"a {type(obj).__name__} cannot be handed to a flopscope client")
         elif isinstance(obj, np.ndarray):
             kind = "array"
             handles, limit = self.session.handles, self.session.policy.max_memory_bytes
@@ -153,7 +151,9 @@ def _call(c: Call) -> Any:
     args, kwargs = c.call_args()
     run = c.site()
     if key in c.surface.legacy_random:
-        return _guarded(c, fn, args, kwargs, lambda: c.session.rng.run(lambda: run(fn, args, kwargs)))
+        return _guarded(
+            c, fn, args, kwargs, lambda: c.session.rng.run(lambda: run(fn, args, kwargs))
+        )
     return _guarded(c, fn, args, kwargs, lambda: run(fn, args, kwargs))
 
 
@@ -230,13 +230,15 @@ def _budget(c: Call) -> BudgetContext:
 
 def _budget_new(c: Call) -> BudgetContext:
     a = c.args
-    return c.exporter.grant(c.session.new_budget(
-        c.decoder.decode(a.get("flop_budget")),
-        c.decoder.decode(a.get("flop_multiplier")),
-        a.get("quiet", False),
-        c.decoder.decode(a.get("namespace")),
-        c.decoder.decode(a.get("wall_time_limit_s")),
-    ))
+    return c.exporter.grant(
+        c.session.new_budget(
+            c.decoder.decode(a.get("flop_budget")),
+            c.decoder.decode(a.get("flop_multiplier")),
+            a.get("quiet", False),
+            c.decoder.decode(a.get("namespace")),
+            c.decoder.decode(a.get("wall_time_limit_s")),
+        )
+    )
 
 
 def _budget_enter(c: Call) -> None:
@@ -398,7 +400,9 @@ def _serve(session: Session, request: Request, surface: Surface) -> list[Any]:
             for handle in exporter.issued:  # the client never learns these handles
                 session.handles.release(handle, 1)
             if isinstance(exc, (policy.RefusedDtypeError, guard.MemoryQuotaError)):
-                _log.debug("session %s: result of %s refused: %s", session.public_id, request.op, exc)
+                _log.debug(
+                    "session %s: result of %s refused: %s", session.public_id, request.op, exc
+                )
                 failure: Exception = type(exc)(
                     f"{exc} (the {request.op} request ran; FLOPs it counted, if any, were charged)"
                 )

@@ -34,8 +34,8 @@ such a retry.
 from __future__ import annotations
 
 import json
-import secrets
 import logging
+import secrets
 import sys
 import threading
 import time

@@ -61,9 +61,7 @@ class Watchdog:
         self._running: dict[int, _Running] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._watch, name="flopscope-watchdog", daemon=True
-        )
+        self._thread = threading.Thread(target=self._watch, name="flopscope-watchdog", daemon=True)
         self.interrupted = 0
 
     def start(self) -> None:
