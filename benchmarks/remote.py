@@ -181,7 +181,7 @@ def _slow_query() -> dict:
     }
 
 
-def hostile(address: str, in_flight: int) -> None:
+def hostile(address: str, in_flight: int, slow_every: int = 5) -> None:
     """Flood ``address`` until stdin closes; then print what the server answered (JSON)."""
     import threading
 
@@ -207,7 +207,7 @@ def hostile(address: str, in_flight: int) -> None:
     while not stop.is_set():
         while outstanding < in_flight:
             seq += 1
-            slow = seq % 5 == 0
+            slow = slow_every > 0 and seq % slow_every == 0
             header = {
                 "v": 1,
                 "id": seq,
@@ -269,7 +269,16 @@ def hostile_scenario(args: argparse.Namespace, scratch: Path) -> None:
         quiet_rss = peak[0]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         attacker = subprocess.Popen(
-            [sys.executable, __file__, "--hostile-worker", address, "--flood", str(args.flood)],
+            [
+                sys.executable,
+                __file__,
+                "--hostile-worker",
+                address,
+                "--flood",
+                str(args.flood),
+                "--slow-every",
+                str(args.slow_every),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -360,6 +369,12 @@ def main() -> int:
         default=32,
         help="requests the hostile client keeps in flight (default 32)",
     )
+    parser.add_argument(
+        "--slow-every",
+        type=int,
+        default=5,
+        help="every Nth hostile request is a slow cost search (default 5; 0: none)",
+    )
     parser.add_argument("--max-memory", default="256M", help="server quota (default 256M)")
     parser.add_argument("--max-pending", type=int, default=8, help="server quota (default 8)")
     parser.add_argument(
@@ -375,7 +390,7 @@ def main() -> int:
         worker(args.worker, args.calls)
         return 0
     if args.hostile_worker:
-        hostile(args.hostile_worker, args.flood)
+        hostile(args.hostile_worker, args.flood, args.slow_every)
         return 0
     if args.hostile:
         with tempfile.TemporaryDirectory() as scratch:

@@ -96,10 +96,12 @@ def check_prediction(specs: list[ArraySpec] | None, held: int, limit: int) -> No
         raise quota_error(held, needed, limit)
 
 
-def quota_error(held: int, needed: int, limit: int) -> MemoryQuotaError:
+def quota_error(held: int, needed: int, limit: int, *, ran: bool = False) -> MemoryQuotaError:
+    """The error for ``needed`` more bytes that do not fit (``ran``: refused after running)."""
+    outcome = "" if ran else " (nothing was run or charged)"
     return MemoryQuotaError(
-        f"this session holds {held:,} bytes of arrays and the result needs {needed:,} more; "
-        f"the server's limit per session is {limit:,} bytes (nothing was run or charged). "
+        f"this session holds {held:,} bytes of arrays and this request needs {needed:,} more; "
+        f"the server's limit per session is {limit:,} bytes{outcome}. "
         "Drop references to arrays you no longer need"
     )
 

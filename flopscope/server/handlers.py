@@ -28,6 +28,7 @@ from flopscope.budget.namespace import namespace as library_namespace
 from flopscope.errors import BudgetExhaustedError
 from flopscope.server import guard, policy, relay
 from flopscope.server.callsite import trampoline
+from flopscope.server.handles import HandleLimitError
 from flopscope.server.manifest import Surface
 from flopscope.server.protocol import (
     ProtocolError,
@@ -77,6 +78,11 @@ class Call:
         return self.session.handles.resolve(handle)
 
     def call_args(self) -> tuple[tuple, dict]:
+        # Uploaded data becomes arrays of the session: it must fit in the memory quota.
+        handles, limit = self.session.handles, self.session.policy.max_memory_bytes
+        uploaded = self.decoder.data_bytes
+        if uploaded and handles.held_bytes + uploaded > limit:
+            raise guard.quota_error(handles.held_bytes, uploaded, limit)
         return self.decoder.decode_args(self.args.get("args", []), self.args.get("kwargs", {}))
 
     def site(self) -> Callable[..., Any]:
@@ -117,7 +123,7 @@ class Exporter:
             handles, limit = self.session.handles, self.session.policy.max_memory_bytes
             extra = handles.bytes_of(obj)
             if handles.held_bytes + extra > limit:
-                raise guard.quota_error(handles.held_bytes, extra, limit)
+                raise guard.quota_error(handles.held_bytes, extra, limit, ran=True)
         else:
             kind = "object"
         handle = self.session.handles.issue(obj)
@@ -383,6 +389,8 @@ def _serve(session: Session, request: Request, surface: Surface) -> list[Any]:
             call = Call(session, request.args, decoder, encoder, surface, exporter)
             result = handler(call)
         except Exception as exc:  # every failure becomes an error reply
+            if isinstance(exc, (guard.MemoryQuotaError, HandleLimitError)):
+                session.over_quota = True
             _log.debug(
                 "session %s: %s failed: %s: %s",
                 session.public_id,
@@ -399,6 +407,8 @@ def _serve(session: Session, request: Request, surface: Surface) -> list[Any]:
         except Exception as exc:  # a result the protocol cannot carry, or over a quota
             for handle in exporter.issued:  # the client never learns these handles
                 session.handles.release(handle, 1)
+            if isinstance(exc, (guard.MemoryQuotaError, HandleLimitError)):
+                session.over_quota = True
             if isinstance(exc, (policy.RefusedDtypeError, guard.MemoryQuotaError)):
                 _log.debug(
                     "session %s: result of %s refused: %s", session.public_id, request.op, exc

@@ -301,6 +301,11 @@ class ValueDecoder:
         self._dtype_of = dtype_of
         self._frames = frames
 
+    @property
+    def data_bytes(self) -> int:
+        """Total size of the request's data frames."""
+        return sum(len(f) for f in self._frames)
+
     def decode(self, value: Any, depth: int = 0) -> Any:
         """The Python object ``value`` stands for."""
         if value is None or isinstance(value, (bool, int, float, str)):

@@ -33,6 +33,7 @@ such a retry.
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import secrets
@@ -69,6 +70,12 @@ _log = logging.getLogger("flopscope.server")
 _POLL_MS = 100
 _REAP_EVERY_S = 0.25
 _CLOSE = "__close__"  # internal request kind: end the session
+#: Refusals over --max-pending held back per session until it makes progress.
+_MAX_DEFERRED = 64
+#: Messages ZeroMQ queues per client connection before it stops reading that connection.
+_RECEIVE_HWM = 16
+#: Seconds a reply refusing a request for a quota is held back (see ``_forward_replies``).
+_QUOTA_PENALTY_S = 0.25
 
 
 class SessionError(ProtocolError):
@@ -141,6 +148,8 @@ class Server:
         self._zmq = zmq.Context()
         self._router = self._zmq.socket(zmq.ROUTER)
         self._router.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        # Per connection: a flooding client is held back by TCP, not buffered by the server.
+        self._router.setsockopt(zmq.RCVHWM, _RECEIVE_HWM)
         self._router.setsockopt(zmq.LINGER, 0)
         # Far past the protocol limit, ZeroMQ drops the peer before buffering the frame;
         # up to it, the message is received and refused with an error reply.
@@ -160,6 +169,9 @@ class Server:
         self._sessions: dict[str, Session] = {}
         self._stop = threading.Event()
         self._last_reap = time.monotonic()
+        # Replies held back for a quota penalty: (due time, order, token, envelope, frames).
+        self._held: list[tuple[float, int, str, list[bytes], list[Any]]] = []
+        self._held_order = 0
 
     # -- lifecycle ----------------------------------------------------------------------
     def bind(self) -> str:
@@ -193,9 +205,11 @@ class Server:
         )
         try:
             while not self._stop.is_set():
-                events = dict(poller.poll(_POLL_MS))
+                events = dict(poller.poll(self._poll_ms()))
                 if self._replies in events:
                     self._forward_replies()
+                if self._held:
+                    self._release_held()
                 if self._router in events:
                     self._receive_requests()
                 self._reap_idle_sessions()
@@ -385,11 +399,8 @@ class Server:
             queued = len(session.pending) + (1 if session.serving else 0)
             if queued >= self.config.max_pending and request.op != "bye":
                 session.refused += 1
-                raise QuotaError(
-                    f"this session has {queued} requests queued or running, the server's "
-                    f"limit (--max-pending {self.config.max_pending}); request {seq} was "
-                    "not run. Wait for replies before sending more"
-                )
+                self._defer_refusal(session, envelope, request.id, queued)
+                return
             session.seen_seq = seq
             if request.op == "bye":
                 session.closing = True
@@ -398,6 +409,62 @@ class Server:
             session.running = True
         if start:
             self._pool.submit(self._drain, session)
+
+    def _defer_refusal(
+        self, session: Session, envelope: list[bytes], request_id: int | None, queued: int
+    ) -> None:
+        """Refuse a request over ``--max-pending``, replying once the session makes progress.
+
+        The refusal is sent when the session's next reply goes out, not at once:
+        a client that keeps many requests in flight is thereby slowed to the pace
+        of its own accepted work instead of making the server read and refuse
+        messages as fast as it can send them. Past :data:`_MAX_DEFERRED` waiting
+        refusals, further requests over the limit are dropped without a reply
+        (the client library never has more than one request in flight).
+        Called with ``session.lock`` held.
+        """
+        if len(session.deferred) >= _MAX_DEFERRED:
+            _log.debug("session %s: request over quota dropped", session.public_id)
+            return
+        error = QuotaError(
+            f"this session has {queued} requests queued or running, the server's limit "
+            f"(--max-pending {self.config.max_pending}); the request was not run. "
+            "Wait for replies before sending more"
+        )
+        session.deferred.append((envelope, error_reply(request_id, error)))
+
+    def _flush_refusals(self, session: Session) -> None:
+        with session.lock:
+            deferred, session.deferred = session.deferred, []
+        for envelope, frames in deferred:
+            self._send(envelope, frames)
+
+    def _poll_ms(self) -> int:
+        if not self._held:
+            return _POLL_MS
+        wait = self._held[0][0] - time.monotonic()
+        return max(0, min(_POLL_MS, int(wait * 1000) + 1))
+
+    def _hold(self, token: str, envelope: list[bytes], frames: list[Any]) -> None:
+        """Send a quota refusal only after :data:`_QUOTA_PENALTY_S`.
+
+        A client past a quota that keeps sending (an upload it may not keep, a
+        flood of requests) gets its refusals at a slow pace, so it slows down
+        to that pace instead of making the server receive and refuse messages
+        as fast as it can send them.
+        """
+        self._held_order += 1
+        due = time.monotonic() + _QUOTA_PENALTY_S
+        heapq.heappush(self._held, (due, self._held_order, token, envelope, frames))
+
+    def _release_held(self) -> None:
+        now = time.monotonic()
+        while self._held and self._held[0][0] <= now:
+            _, _, token, envelope, frames = heapq.heappop(self._held)
+            session = self._sessions.get(token)
+            if session is not None and session.deferred:
+                self._flush_refusals(session)
+            self._send(envelope, frames)
 
     # -- sessions ending ---------------------------------------------------------------
     def _close_session(self, session: Session, reason: str) -> None:
@@ -478,6 +545,8 @@ class Server:
                 session.running = False
             return
         reply = self._serve_one(session, request)
+        kind = b"held" if session.over_quota else b"reply"
+        session.over_quota = False
         with session.lock:
             session.serving = False
             session.requests += 1
@@ -487,7 +556,7 @@ class Server:
             if not more:
                 session.running = False
                 session.last_seen = time.monotonic()
-        out.send_multipart(_reply_message(token, request.seq, envelope, reply))
+        out.send_multipart(_reply_message(token, request.seq, envelope, reply, kind))
         if more:
             self._pool.submit(self._drain, session)
 
@@ -525,8 +594,13 @@ class Server:
                 continue
             seq, count = int(message[2]), message[3][0]
             envelope, frames = message[4 : 4 + count], message[4 + count :]
+            if kind == b"held":
+                self._hold(token, envelope, frames)
+                continue
+            session = self._sessions.get(token)
+            if session is not None and session.deferred:
+                self._flush_refusals(session)
             if not self._send(envelope, frames):
-                session = self._sessions.get(token)
                 if session is not None:
                     with session.lock:
                         session.undelivered += 1
@@ -539,9 +613,9 @@ class Server:
 
 
 def _reply_message(
-    token: bytes, seq: int | None, envelope: list[bytes], frames: list[Any]
+    token: bytes, seq: int | None, envelope: list[bytes], frames: list[Any], kind: bytes = b"reply"
 ) -> list[Any]:
-    return [b"reply", token, str(seq or 0).encode(), bytes([len(envelope)]), *envelope, *frames]
+    return [kind, token, str(seq or 0).encode(), bytes([len(envelope)]), *envelope, *frames]
 
 
 def _mark_redelivered(frames: list[Any]) -> list[Any]:

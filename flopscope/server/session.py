@@ -114,6 +114,8 @@ class Session:
         self.pending: deque[tuple[list[bytes], Request]] = deque()
         self.running = False
         self.serving = False  # a worker holds one of the session's requests
+        self.deferred: list[tuple[list[bytes], list[Any]]] = []  # refusals over --max-pending
+        self.over_quota = False  # the request just served was refused for a quota
         self.closing = False
         self.seen_seq = 0
         self.done_seq = 0
