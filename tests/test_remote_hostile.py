@@ -746,3 +746,45 @@ def test_the_server_log_stays_small_under_undeliverable_results(
         session("call", fn="numpy:zeros", args=[3], kwargs={"dtype": "g"})
     assert (len(server.log()) - before) / 20 < 1000
     session.bye()
+
+
+def test_the_ledger_holds_with_packaged_weights(tmp_path):
+    """The configuration users run: packaged weights loaded, so charges are weighted."""
+    import os
+    import subprocess
+    import sys
+
+    from test_remote import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("FLOPSCOPE_DISABLE_WEIGHTS", None)
+    env.pop("FLOPSCOPE_WEIGHTS_FILE", None)
+    log_path = tmp_path / "weighted.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flopscope.server", "--port", "0", "--log-level", "DEBUG"],
+            stderr=log,
+            env=env,
+            cwd=ROOT,
+        )
+    try:
+        assert wait_until(lambda: "listening on " in log_path.read_text(), 30)
+        address = log_path.read_text().split("listening on ")[1].split()[0]
+        raw = RawClient(address)
+        session = Session(raw)
+        x = session.call("numpy:ones", 1000)["h"]
+        for fn in ("numpy:exp", "numpy:sort", "numpy:sin", "numpy:sqrt", "numpy:add"):
+            args = [session.ref(x)] * (2 if fn == "numpy:add" else 1)
+            session.call(fn, *args)
+        session("call", fn="numpy:exp", args=[session.ref(x)], kwargs={"dtype": "g"})
+        session.bye()
+        raw.close()
+        assert wait_until(lambda: "closed (client said goodbye)" in log_path.read_text(), 10)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    charged, closed = ledger_of(log_path.read_text())
+    total = closed[session.public_id]
+    # weighted: more than the 5,000 analytical FLOPs (exp, sin, sort weigh more than 1)
+    assert total > 5000
+    assert charged[session.public_id] == total
