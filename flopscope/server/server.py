@@ -169,8 +169,9 @@ class Server:
         self._sessions: dict[str, Session] = {}
         self._stop = threading.Event()
         self._last_reap = time.monotonic()
-        # Replies held back for a quota penalty: (due time, order, token, envelope, frames).
-        self._held: list[tuple[float, int, str, list[bytes], list[Any]]] = []
+        # Replies held back for a quota penalty:
+        # (due time, order, token, envelope, frames, resubmit the session's drain after).
+        self._held: list[tuple[float, int, str, list[bytes], list[Any], bool]] = []
         self._held_order = 0
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -225,6 +226,8 @@ class Server:
         while self._sessions and time.monotonic() < deadline:
             if self._replies.poll(_POLL_MS):
                 self._forward_replies()
+            if self._held:
+                self._release_held()
         clean = not self._sessions
         if not clean:
             _log.warning(
@@ -434,8 +437,13 @@ class Server:
         session.deferred.append((envelope, error_reply(request_id, error)))
 
     def _flush_refusals(self, session: Session) -> None:
+        """Send waiting refusals: one per reply while the session is busy, all once it is idle."""
         with session.lock:
-            deferred, session.deferred = session.deferred, []
+            if session.running:
+                deferred = session.deferred[:1]
+                del session.deferred[:1]
+            else:
+                deferred, session.deferred = session.deferred, []
         for envelope, frames in deferred:
             self._send(envelope, frames)
 
@@ -445,7 +453,9 @@ class Server:
         wait = self._held[0][0] - time.monotonic()
         return max(0, min(_POLL_MS, int(wait * 1000) + 1))
 
-    def _hold(self, token: str, envelope: list[bytes], frames: list[Any]) -> None:
+    def _hold(
+        self, token: str, envelope: list[bytes], frames: list[Any], resume: bool = False
+    ) -> None:
         """Send a quota refusal only after :data:`_QUOTA_PENALTY_S`.
 
         A client past a quota that keeps sending (an upload it may not keep, a
@@ -455,16 +465,18 @@ class Server:
         """
         self._held_order += 1
         due = time.monotonic() + _QUOTA_PENALTY_S
-        heapq.heappush(self._held, (due, self._held_order, token, envelope, frames))
+        heapq.heappush(self._held, (due, self._held_order, token, envelope, frames, resume))
 
     def _release_held(self) -> None:
         now = time.monotonic()
         while self._held and self._held[0][0] <= now:
-            _, _, token, envelope, frames = heapq.heappop(self._held)
+            _, _, token, envelope, frames, resume = heapq.heappop(self._held)
             session = self._sessions.get(token)
             if session is not None and session.deferred:
                 self._flush_refusals(session)
             self._send(envelope, frames)
+            if resume and session is not None:
+                self._pool.submit(self._drain, session)
 
     # -- sessions ending ---------------------------------------------------------------
     def _close_session(self, session: Session, reason: str) -> None:
@@ -545,8 +557,7 @@ class Server:
                 session.running = False
             return
         reply = self._serve_one(session, request)
-        kind = b"held" if session.over_quota else b"reply"
-        session.over_quota = False
+        penalized, session.over_quota = session.over_quota, False
         with session.lock:
             session.serving = False
             session.requests += 1
@@ -556,7 +567,13 @@ class Server:
             if not more:
                 session.running = False
                 session.last_seen = time.monotonic()
-        out.send_multipart(_reply_message(token, request.seq, envelope, reply, kind))
+        if penalized:
+            # Refused for a quota: the reply, and the session's next turn, come after the
+            # penalty (the I/O thread resubmits the session when it sends the reply).
+            kind = b"held+more" if more else b"held"
+            out.send_multipart(_reply_message(token, request.seq, envelope, reply, kind))
+            return
+        out.send_multipart(_reply_message(token, request.seq, envelope, reply))
         if more:
             self._pool.submit(self._drain, session)
 
@@ -594,8 +611,8 @@ class Server:
                 continue
             seq, count = int(message[2]), message[3][0]
             envelope, frames = message[4 : 4 + count], message[4 + count :]
-            if kind == b"held":
-                self._hold(token, envelope, frames)
+            if kind in (b"held", b"held+more"):
+                self._hold(token, envelope, frames, resume=kind == b"held+more")
                 continue
             session = self._sessions.get(token)
             if session is not None and session.deferred:
