@@ -40,7 +40,7 @@ from flopscope.server.protocol import (
     reply_frames,
     scrub,
 )
-from flopscope.server.session import Session
+from flopscope.server.session import QUOTA_PENALTY_S, Session
 
 __all__ = ["serve", "SESSION_OPS"]
 
@@ -390,7 +390,7 @@ def _serve(session: Session, request: Request, surface: Surface) -> list[Any]:
             result = handler(call)
         except Exception as exc:  # every failure becomes an error reply
             if isinstance(exc, (guard.MemoryQuotaError, HandleLimitError)):
-                session.over_quota = True
+                session.penalty_s = QUOTA_PENALTY_S
             _log.debug(
                 "session %s: %s failed: %s: %s",
                 session.public_id,
@@ -408,7 +408,7 @@ def _serve(session: Session, request: Request, surface: Surface) -> list[Any]:
             for handle in exporter.issued:  # the client never learns these handles
                 session.handles.release(handle, 1)
             if isinstance(exc, (guard.MemoryQuotaError, HandleLimitError)):
-                session.over_quota = True
+                session.penalty_s = QUOTA_PENALTY_S
             if isinstance(exc, (policy.RefusedDtypeError, guard.MemoryQuotaError)):
                 _log.debug(
                     "session %s: result of %s refused: %s", session.public_id, request.op, exc

@@ -74,8 +74,6 @@ _CLOSE = "__close__"  # internal request kind: end the session
 _MAX_DEFERRED = 64
 #: Messages ZeroMQ queues per client connection before it stops reading that connection.
 _RECEIVE_HWM = 16
-#: Seconds a reply refusing a request for a quota is held back (see ``_forward_replies``).
-_QUOTA_PENALTY_S = 0.25
 
 
 class SessionError(ProtocolError):
@@ -454,9 +452,14 @@ class Server:
         return max(0, min(_POLL_MS, int(wait * 1000) + 1))
 
     def _hold(
-        self, token: str, envelope: list[bytes], frames: list[Any], resume: bool = False
+        self,
+        token: str,
+        envelope: list[bytes],
+        frames: list[Any],
+        penalty_s: float,
+        resume: bool = False,
     ) -> None:
-        """Send a quota refusal only after :data:`_QUOTA_PENALTY_S`.
+        """Send a quota refusal only after ``penalty_s`` seconds.
 
         A client past a quota that keeps sending (an upload it may not keep, a
         flood of requests) gets its refusals at a slow pace, so it slows down
@@ -464,7 +467,7 @@ class Server:
         as fast as it can send them.
         """
         self._held_order += 1
-        due = time.monotonic() + _QUOTA_PENALTY_S
+        due = time.monotonic() + penalty_s
         heapq.heappush(self._held, (due, self._held_order, token, envelope, frames, resume))
 
     def _release_held(self) -> None:
@@ -557,7 +560,7 @@ class Server:
                 session.running = False
             return
         reply = self._serve_one(session, request)
-        penalized, session.over_quota = session.over_quota, False
+        penalty, session.penalty_s = session.penalty_s, 0.0
         with session.lock:
             session.serving = False
             session.requests += 1
@@ -567,10 +570,10 @@ class Server:
             if not more:
                 session.running = False
                 session.last_seen = time.monotonic()
-        if penalized:
-            # Refused for a quota: the reply, and the session's next turn, come after the
-            # penalty (the I/O thread resubmits the session when it sends the reply).
-            kind = b"held+more" if more else b"held"
+        if penalty:
+            # Refused for a quota or interrupted: the reply, and the session's next turn,
+            # come after the penalty (the I/O thread resubmits the session then).
+            kind = f"{'held+more' if more else 'held'}:{penalty:g}".encode()
             out.send_multipart(_reply_message(token, request.seq, envelope, reply, kind))
             return
         out.send_multipart(_reply_message(token, request.seq, envelope, reply))
@@ -595,6 +598,9 @@ class Server:
             )
             if reply is None:
                 reply = error_reply(request.id, self.watchdog.error())
+            # as long a pause as the CPU time it took: a session sending one overlong
+            # request after another gets at most half of a worker
+            session.penalty_s = self.config.max_cpu_s
         if reply is None:  # pragma: no cover - serve always returns a reply
             reply = error_reply(request.id, RuntimeError("no reply"))
         return reply
@@ -611,8 +617,9 @@ class Server:
                 continue
             seq, count = int(message[2]), message[3][0]
             envelope, frames = message[4 : 4 + count], message[4 + count :]
-            if kind in (b"held", b"held+more"):
-                self._hold(token, envelope, frames, resume=kind == b"held+more")
+            if kind.startswith(b"held"):
+                state, _, penalty = kind.decode().partition(":")
+                self._hold(token, envelope, frames, float(penalty), resume=state == "held+more")
                 continue
             session = self._sessions.get(token)
             if session is not None and session.deferred:

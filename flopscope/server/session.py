@@ -41,7 +41,10 @@ from flopscope.server.ledger import SessionLedger
 from flopscope.server.protocol import Request
 from flopscope.server.rng import SessionRandomState
 
-__all__ = ["Session", "SessionPolicy", "SessionReport"]
+__all__ = ["Session", "SessionPolicy", "SessionReport", "QUOTA_PENALTY_S"]
+
+#: Seconds a session refused for a memory or object quota waits for its reply and next turn.
+QUOTA_PENALTY_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,9 @@ class Session:
         self.running = False
         self.serving = False  # a worker holds one of the session's requests
         self.deferred: list[tuple[list[bytes], list[Any]]] = []  # refusals over --max-pending
-        self.over_quota = False  # the request just served was refused for a quota
+        # Seconds the session waits before its next reply and turn: set when the request
+        # just served was refused for a quota or interrupted for its CPU time.
+        self.penalty_s = 0.0
         self.closing = False
         self.seen_seq = 0
         self.done_seq = 0
