@@ -121,9 +121,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--max-cpu-seconds",
         type=_positive_float,
-        default=30.0,
+        default=10.0,
         metavar="SECONDS",
-        help="CPU seconds one request may use before it is interrupted (default 30)",
+        help="CPU seconds one request may use before it is interrupted (default 10)",
     )
     parser.add_argument(
         "--stats-token",

@@ -99,7 +99,7 @@ class ServerConfig:
     shutdown_grace_s: float = 10.0
     max_memory_bytes: int = 1 << 30
     max_pending: int = 8
-    max_cpu_s: float = 30.0
+    max_cpu_s: float = 10.0
     stats_token: str | None = None
 
     @property

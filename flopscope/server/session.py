@@ -70,7 +70,7 @@ class SessionPolicy:
     max_handles: int = 1_000_000
     max_memory_bytes: int = 1 << 30
     max_pending: int = 8
-    max_cpu_s: float = 30.0
+    max_cpu_s: float = 10.0
 
 
 @dataclass(frozen=True)
