@@ -203,6 +203,18 @@ def test_empty_still_honours_shape_dtype_and_buffers(raw: RawClient):
     session.bye()
 
 
+def test_an_output_the_caller_passed_keeps_its_unwritten_elements(raw: RawClient):
+    session = Session(raw)
+    x = session.call("numpy:ones", 3)["h"]
+    out = session.call("numpy:full", 3, 7.0)["h"]
+    mask = [True, False, True]
+    session.call("numpy:add", session.ref(x), 1.0, out=session.ref(out), where=mask)
+    assert raw_fetch(session, out) == [2.0, 7.0, 2.0]  # as NumPy: unmasked 7.0 untouched
+    session.call("numpy:add", session.ref(x), 5.0, out=session.ref(out), where=[False] * 3)
+    assert raw_fetch(session, out) == [2.0, 7.0, 2.0]
+    session.bye()
+
+
 OBJECT_ROUTES = [
     ("numpy:asarray", [[None, 1]], {}),
     ("numpy:array", [["a", "b"]], {}),

@@ -170,16 +170,21 @@ FRESH_MEMORY: dict[str, Callable[[Any], Callable[..., Any]]] = {
 }
 
 
-def zero_unwritten(op: OpDef | None, kwargs: dict, result: Any) -> Any:
-    """Zero the elements an elementwise ufunc left unwritten (``where=`` without ``out=``)."""
+def zero_unwritten(op: OpDef | None, args: tuple, kwargs: dict, result: Any) -> Any:
+    """Zero the elements an elementwise ufunc left unwritten (``where=`` without ``out=``).
+
+    Only arrays the call allocated are touched: an output the caller passed
+    (``out=`` or positionally) keeps its unwritten elements, as in NumPy.
+    """
     if op is None or op.category not in _ELEMENTWISE:
         return result
     where = kwargs.get("where", True)
     if kwargs.get("out") is not None or (isinstance(where, bool) and where):
         return result
+    given = {id(a) for a in args if isinstance(a, np.ndarray)}
     outputs = result if isinstance(result, tuple) else (result,)
     for out in outputs:
-        if isinstance(out, np.ndarray) and out.flags.writeable:
+        if isinstance(out, np.ndarray) and out.flags.writeable and id(out) not in given:
             mask = np.broadcast_to(np.asarray(where, dtype=bool), out.shape)
             np.copyto(_plain(out), 0, where=~mask)
     return result

@@ -146,7 +146,7 @@ def _guarded(c: Call, fn: Any, args: tuple, kwargs: dict, run: Callable[[], Any]
     guard.check_prediction(
         guard.predict(op, args, kwargs), handles.held_bytes, c.session.policy.max_memory_bytes
     )
-    return guard.zero_unwritten(op, kwargs, run())
+    return guard.zero_unwritten(op, args, kwargs, run())
 
 
 def _call(c: Call) -> Any:
