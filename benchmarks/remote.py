@@ -18,6 +18,17 @@ For scale, the in-process cost of the same ``fnp.add`` call is shown too.
     python benchmarks/remote.py                      # 1 and 8 clients, 2000 calls each
     python benchmarks/remote.py --clients 1 2 4 8 --calls 5000
     python benchmarks/remote.py --address tcp://127.0.0.1:15555
+    python benchmarks/remote.py --hostile --calls 1000   # 8 honest clients, quiet vs attacked
+
+``--hostile`` measures 8 honest clients twice on one server started with
+quotas (``--max-memory``, ``--max-pending``, ``--max-cpu-seconds``,
+``--max-message-bytes`` as given here): once alone, once beside a hostile
+client (raw ZeroMQ, no flopscope-client) that keeps ``--flood`` requests in
+flight, each a 4 MiB array upload it never releases, with every fifth
+request an einsum cost query whose "optimal" path search would run for
+minutes. It prints the honest clients' ``fnp.add`` median and p99 round trip
+and calls per second in both runs, the ratio, what the hostile client got
+(replies, refusals by kind), and the server's peak resident memory.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("fnp.add", "operator", "tolist", "budget figure")
@@ -75,7 +87,8 @@ def worker(address: str, calls: int) -> None:
                 "elapsed": elapsed,
                 "add_time": add_time,
                 "stats": {
-                    k: [statistics.median(v), _percentile(v, 0.9)] for k, v in timings.items()
+                    k: [statistics.median(v), _percentile(v, 0.9), _percentile(v, 0.99)]
+                    for k, v in timings.items()
                 },
             }
         ),
@@ -92,12 +105,23 @@ def _percentile(samples: list[float], q: float) -> float:
 # -- the driver --------------------------------------------------------------------------------
 
 
-def _start_server(workers: int, log: Path) -> tuple[subprocess.Popen, str]:
+def _start_server(
+    workers: int, log: Path, extra: list[str] | None = None
+) -> tuple[subprocess.Popen, str]:
     """A server on a free loopback port, logging to ``log``; returns it and its address."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "w") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "flopscope.server", "--port", "0", "--workers", str(workers)],
+            [
+                sys.executable,
+                "-m",
+                "flopscope.server",
+                "--port",
+                "0",
+                "--workers",
+                str(workers),
+                *(extra or []),
+            ],
             stderr=sink,
             env=env,
         )
@@ -134,6 +158,164 @@ def run_clients(address: str, count: int, calls: int) -> list[dict]:
     for proc in procs:
         proc.wait(timeout=60)
     return results
+
+
+# -- the hostile client (raw ZeroMQ; runs in a child process) ----------------------------------
+
+UPLOAD_BYTES = 4 << 20
+
+
+def _slow_query() -> dict:
+    """An einsum cost query whose "optimal" path search runs for minutes in Python."""
+    import string
+
+    n = 11
+    letters = string.ascii_letters
+    subscripts = (
+        ",".join(letters[i] + letters[(i + 1) % n] + letters[(i + 3) % n] for i in range(n)) + "->"
+    )
+    return {
+        "fn": "flopscope.accounting:einsum_cost",
+        "args": [subscripts],
+        "kwargs": {"shapes": [[2, 2, 2]] * n, "optimize": "optimal"},
+    }
+
+
+def hostile(address: str, in_flight: int, slow_every: int = 5) -> None:
+    """Flood ``address`` until stdin closes; then print what the server answered (JSON)."""
+    import threading
+
+    import zmq
+
+    ctx = zmq.Context()
+    sock = ctx.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(address)
+    sock.send_multipart([json.dumps({"v": 1, "id": 0, "op": "hello", "args": {}}).encode()])
+    session = json.loads(sock.recv_multipart()[0])["result"]["session"]
+    payload = bytes(UPLOAD_BYTES)
+    upload = {
+        "fn": "numpy:asarray",
+        "args": [{"$": "buffer", "frame": 0, "format": "d", "shape": [UPLOAD_BYTES // 8]}],
+    }
+    stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    outcome: dict[str, int] = {}
+    seq = 0
+    outstanding = 0
+    print("flooding", flush=True)
+    while not stop.is_set():
+        while outstanding < in_flight:
+            seq += 1
+            slow = slow_every > 0 and seq % slow_every == 0
+            header = {
+                "v": 1,
+                "id": seq,
+                "op": "call",
+                "session": session,
+                "seq": seq,
+                "args": _slow_query() if slow else upload,
+            }
+            frames = [json.dumps(header).encode()] + ([] if slow else [payload])
+            sock.send_multipart(frames)
+            outstanding += 1
+        if sock.poll(100):
+            reply = json.loads(sock.recv_multipart()[0])
+            outstanding -= 1
+            kind = "ok" if reply["ok"] else reply["error"]["mro"][0][1]
+            outcome[kind] = outcome.get(kind, 0) + 1
+    print(json.dumps(outcome), flush=True)
+    ctx.destroy(linger=0)
+
+
+def _rss_sampler(pid: int, peak: list[int], stop: Any) -> None:
+    """Keep ``peak[0]`` at the largest resident set size of process ``pid`` (Linux)."""
+    status = Path(f"/proc/{pid}/status")
+    while not stop.is_set():
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    peak[0] = max(peak[0], int(line.split()[1]) * 1024)
+        except OSError:
+            return
+        stop.wait(0.05)
+
+
+def hostile_scenario(args: argparse.Namespace, scratch: Path) -> None:
+    """8 honest clients alone, then beside a hostile one; honest RTTs, rates and server RSS."""
+    import threading
+
+    quotas = [
+        "--max-memory",
+        args.max_memory,
+        "--max-pending",
+        str(args.max_pending),
+        "--max-cpu-seconds",
+        str(args.max_cpu_seconds),
+        "--max-message-bytes",
+        str(args.max_message_bytes),
+    ]
+    server, address = _start_server(args.workers, scratch / "server.log", quotas)
+    peak = [0]
+    stop = threading.Event()
+    sampler = threading.Thread(target=_rss_sampler, args=(server.pid, peak, stop), daemon=True)
+    sampler.start()
+    try:
+        print(
+            f"hostile scenario: server {address}, {args.workers} workers, quotas {' '.join(quotas)}"
+        )
+        honest = max(args.clients)
+        quiet = run_clients(address, honest, args.calls)
+        quiet_rss = peak[0]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        attacker = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--hostile-worker",
+                address,
+                "--flood",
+                str(args.flood),
+                "--slow-every",
+                str(args.slow_every),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        if attacker.stdout.readline().strip() != "flooding":
+            raise RuntimeError("the hostile client failed to start")
+        time.sleep(2.0)  # let the flood reach the quotas
+        attacked = run_clients(address, honest, args.calls)
+        attacker.stdin.close()
+        outcome = json.loads(attacker.stdout.readline())
+        attacker.wait(timeout=30)
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait(timeout=30)
+    rows = []
+    for label, results in (("quiet", quiet), ("with hostile client", attacked)):
+        medians = [r["stats"]["fnp.add"][0] for r in results]
+        p99s = [r["stats"]["fnp.add"][2] for r in results]
+        rate = honest * args.calls / max(r["add_time"] for r in results)
+        rows.append((label, statistics.median(medians), max(p99s), rate))
+    print(f"\n{honest} honest clients, {args.calls:,} fnp.add calls each")
+    print(f"  {'run':<22} {'median RTT':>12} {'p99 RTT':>12} {'calls/s':>10}")
+    for label, median, p99, rate in rows:
+        print(f"  {label:<22} {median * 1e6:>9.0f} µs {p99 * 1e6:>9.0f} µs {rate:>10,.0f}")
+    (_, qm, qp, qr), (_, am, ap, ar) = rows
+    print(
+        f"  ratio attacked/quiet: median {am / qm:.2f}x, p99 {ap / qp:.2f}x, "
+        f"calls/s {ar / qr:.2f}x (target: p99 within 3x)"
+    )
+    print(f"  hostile client's replies: {outcome}")
+    print(
+        f"  server peak RSS: {quiet_rss / 2**20:,.0f} MiB quiet, {peak[0] / 2**20:,.0f} MiB "
+        "overall (the hostile session may hold --max-memory, plus "
+        "--max-pending requests of up to --max-message-bytes)"
+    )
 
 
 def in_process_add(calls: int) -> float:
@@ -176,10 +358,43 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4, help="server worker threads (default 4)")
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="measure honest clients quiet and beside a hostile client",
+    )
+    parser.add_argument(
+        "--flood",
+        type=int,
+        default=32,
+        help="requests the hostile client keeps in flight (default 32)",
+    )
+    parser.add_argument(
+        "--slow-every",
+        type=int,
+        default=5,
+        help="every Nth hostile request is a slow cost search (default 5; 0: none)",
+    )
+    parser.add_argument("--max-memory", default="256M", help="server quota (default 256M)")
+    parser.add_argument("--max-pending", type=int, default=8, help="server quota (default 8)")
+    parser.add_argument(
+        "--max-cpu-seconds", type=float, default=1.0, help="server quota (default 1)"
+    )
+    parser.add_argument(
+        "--max-message-bytes", type=int, default=8 << 20, help="server quota (default 8 MiB)"
+    )
     parser.add_argument("--worker", metavar="ADDRESS", help=argparse.SUPPRESS)
+    parser.add_argument("--hostile-worker", metavar="ADDRESS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.calls)
+        return 0
+    if args.hostile_worker:
+        hostile(args.hostile_worker, args.flood, args.slow_every)
+        return 0
+    if args.hostile:
+        with tempfile.TemporaryDirectory() as scratch:
+            hostile_scenario(args, Path(scratch))
         return 0
     server = None
     address = args.address

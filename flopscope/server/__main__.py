@@ -36,6 +36,25 @@ def _positive_float(text: str) -> float:
     return value
 
 
+_SWITCH_INTERVAL_S = 0.001
+_SUFFIXES = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def _byte_count(text: str) -> int:
+    """``"512M"`` -> 536870912; a plain number is bytes."""
+    body = text.strip().upper().removesuffix("B").removesuffix("I")
+    scale = _SUFFIXES.get(body[-1:], 1)
+    if scale != 1:
+        body = body[:-1]
+    try:
+        value = int(float(body) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a byte count: {text}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive byte count, got {text}")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command-line options (see ``flopscope-server --help``)."""
     from flopscope.server.protocol import DEFAULT_MAX_MESSAGE_BYTES
@@ -87,6 +106,33 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="most arrays and other objects one session may hold (default 1000000)",
     )
     parser.add_argument(
+        "--max-memory",
+        type=_byte_count,
+        default=1 << 30,
+        metavar="BYTES",
+        help="most bytes of array memory one session may hold; suffixes K, M, G (default 1G)",
+    )
+    parser.add_argument(
+        "--max-pending",
+        type=_positive_int,
+        default=8,
+        help="most requests of one session queued or running at once (default 8)",
+    )
+    parser.add_argument(
+        "--max-cpu-seconds",
+        type=_positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="CPU seconds one request may use before it is interrupted (default 10)",
+    )
+    parser.add_argument(
+        "--stats-token",
+        default=os.environ.get("FLOPSCOPE_SERVER_STATS_TOKEN"),
+        metavar="SECRET",
+        help="a 'stats' request carrying this token sees server-wide figures "
+        "(default $FLOPSCOPE_SERVER_STATS_TOKEN; without one, stats show a session its own)",
+    )
+    parser.add_argument(
         "--flop-multiplier",
         type=_positive_float,
         default=1.0,
@@ -121,6 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_message_bytes=args.max_message_bytes,
         max_handles=args.max_objects,
         flop_multiplier=args.flop_multiplier,
+        max_memory_bytes=args.max_memory,
+        max_pending=args.max_pending,
+        max_cpu_s=args.max_cpu_seconds,
+        stats_token=args.stats_token or None,
     )
     server = Server(config)
     try:
@@ -131,6 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     relay.install()
+    # Threads hand the GIL over every millisecond instead of every 5: a request running
+    # Python code for long (a cost search) then delays the other sessions' short requests
+    # by about a millisecond per hand-over rather than five.
+    sys.setswitchinterval(_SWITCH_INTERVAL_S)
 
     def request_stop(signum: int, _frame: object) -> None:
         logging.getLogger("flopscope.server").info("received %s", signal.Signals(signum).name)

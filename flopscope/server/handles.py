@@ -11,12 +11,19 @@ how many times it received the handle and, when garbage-collected, returns
 that many. The object is dropped when every issue has been returned, so a
 handle sent again while an older proxy's release is still in flight stays
 valid.
+
+The table also counts the bytes of array memory the session holds
+(:attr:`HandleTable.held_bytes`): each array is charged for the memory that
+owns its data, once however many views of it the session holds, so the
+server can bound what one session keeps alive.
 """
 
 from __future__ import annotations
 
 from itertools import count
 from typing import Any
+
+import numpy as np
 
 from flopscope.server.protocol import ProtocolError
 
@@ -36,7 +43,17 @@ class HandleTable:
         Most objects the session may hold at once.
     """
 
-    __slots__ = ("_objects", "_issued", "_by_identity", "_next", "_limit", "peak")
+    __slots__ = (
+        "_objects",
+        "_issued",
+        "_by_identity",
+        "_next",
+        "_limit",
+        "peak",
+        "_owners",
+        "held_bytes",
+        "peak_bytes",
+    )
 
     def __init__(self, limit: int) -> None:
         self._objects: dict[int, Any] = {}
@@ -45,6 +62,10 @@ class HandleTable:
         self._next = count(1).__next__
         self._limit = limit
         self.peak = 0
+        # id(memory owner) -> [arrays held on it, its bytes, the owner (kept alive)]
+        self._owners: dict[int, list] = {}
+        self.held_bytes = 0
+        self.peak_bytes = 0
 
     def __len__(self) -> int:
         return len(self._objects)
@@ -70,6 +91,8 @@ class HandleTable:
             self._by_identity[id(obj)] = handle
             self._issued[handle] = 0
             self.peak = max(self.peak, len(self._objects))
+            if isinstance(obj, np.ndarray):
+                self._hold(obj)
         self._issued[handle] += 1
         return handle
 
@@ -89,7 +112,35 @@ class HandleTable:
         obj = self._objects.pop(handle)
         del self._issued[handle]
         del self._by_identity[id(obj)]
+        if isinstance(obj, np.ndarray):
+            self._unhold(obj)
         return obj
+
+    def bytes_of(self, array: np.ndarray) -> int:
+        """Bytes ``array`` would add to :attr:`held_bytes` (0 if its memory is held already)."""
+        owner = memory_owner(array)
+        return 0 if id(owner) in self._owners else owner_bytes(owner, array)
+
+    def _hold(self, array: np.ndarray) -> None:
+        owner = memory_owner(array)
+        entry = self._owners.get(id(owner))
+        if entry is None:
+            size = owner_bytes(owner, array)
+            self._owners[id(owner)] = [1, size, owner]
+            self.held_bytes += size
+            self.peak_bytes = max(self.peak_bytes, self.held_bytes)
+        else:
+            entry[0] += 1
+
+    def _unhold(self, array: np.ndarray) -> None:
+        key = id(memory_owner(array))
+        entry = self._owners.get(key)
+        if entry is None:  # pragma: no cover - every held array was counted
+            return
+        entry[0] -= 1
+        if entry[0] == 0:
+            self.held_bytes -= entry[1]
+            del self._owners[key]
 
     def objects(self) -> list[Any]:
         """Every object held, in handle order."""
@@ -100,3 +151,23 @@ class HandleTable:
         self._objects.clear()
         self._issued.clear()
         self._by_identity.clear()
+        self._owners.clear()
+        self.held_bytes = 0
+
+
+def memory_owner(array: np.ndarray) -> Any:
+    """The object that owns ``array``'s memory: the root of its chain of ``base`` arrays."""
+    owner: Any = array
+    while isinstance(owner, np.ndarray) and owner.base is not None:
+        owner = owner.base
+    return owner
+
+
+def owner_bytes(owner: Any, array: np.ndarray) -> int:
+    """Bytes of memory ``owner`` holds (an array's ``nbytes``, else a buffer's length)."""
+    if isinstance(owner, np.ndarray):
+        return owner.nbytes
+    try:
+        return memoryview(owner).nbytes
+    except TypeError:
+        return array.nbytes

@@ -30,6 +30,7 @@ class SessionLedger:
 
     __slots__ = (
         "_live",
+        "_live_ids",
         "_retired",
         "_retired_backend_ns",
         "_retired_overhead_ns",
@@ -39,6 +40,7 @@ class SessionLedger:
 
     def __init__(self) -> None:
         self._live: list[BudgetContext] = []
+        self._live_ids: set[int] = set()
         self._retired: dict[tuple[str, str | None], Aggregate] = {}
         self._retired_backend_ns = 0
         self._retired_overhead_ns = 0
@@ -47,14 +49,20 @@ class SessionLedger:
 
     def track(self, ctx: BudgetContext) -> None:
         """Count ``ctx`` in this session from now on."""
-        self._live.append(ctx)
+        if id(ctx) not in self._live_ids:
+            self._live.append(ctx)
+            self._live_ids.add(id(ctx))
+
+    def is_live(self, ctx: BudgetContext) -> bool:
+        """Whether ``ctx`` is counted and not retired."""
+        return id(ctx) in self._live_ids
 
     def retire(self, ctx: BudgetContext) -> None:
         """Fold ``ctx``'s totals into the ledger and stop referencing it."""
-        try:
-            self._live.remove(ctx)
-        except ValueError:
+        if id(ctx) not in self._live_ids:
             return
+        self._live.remove(ctx)
+        self._live_ids.discard(id(ctx))
         for agg in ctx.trace.aggregates():
             key = (agg.op_name, agg.namespace)
             total = self._retired.get(key)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from flopscope.registry import REGISTRY, Category, OpDef
-from flopscope.server import policy
+from flopscope.server import guard, policy
 from flopscope.server.protocol import class_path
 
 __all__ = ["Surface", "build_surface", "public_module_name"]
@@ -120,7 +120,7 @@ class _ModuleBuilder:
         if isinstance(op, OpDef):
             self.function(attr, value, op)
         elif isinstance(value, type) and issubclass(value, np.generic):
-            if value not in (np.object_, np.void):
+            if policy.scalar_type_allowed(value):
                 self.surface.functions[f"{self.module}:{attr}"] = value
                 self.entry["dtypes"].append(attr)
         elif isinstance(value, type) and (
@@ -250,7 +250,7 @@ def _add_top_level(surface: Surface) -> dict[str, Any]:
 def _dtype_table() -> dict[str, Any]:
     table: dict[str, Any] = {}
     for name, value in sorted(policy.SCALAR_TYPES.items()):
-        if issubclass(value, (np.object_, np.void)):
+        if not policy.scalar_type_allowed(value):
             continue
         if value in policy.ABSTRACT_SCALAR_TYPES:
             table[name] = {"abstract": True}
@@ -311,6 +311,9 @@ def build_surface() -> Surface:
     modules = {module: _add_registry_module(surface, module) for module in function_modules}
     modules["flopscope.accounting"] = _add_accounting(surface)
     modules["flopscope"] = _add_top_level(surface)
+    for key, make_fresh in guard.FRESH_MEMORY.items():
+        if key in surface.functions:
+            surface.functions[key] = make_fresh(surface.functions[key])
     for entry in modules.values():
         entry["functions"].sort()
         entry["dtypes"].sort()

@@ -2,8 +2,10 @@
 
 Everything a request can reach is decided here, in one place:
 
-* which dtypes a client may name (:func:`dtype_of`): NumPy's numeric,
-  boolean, string and datetime types, never ``object`` or structured ones;
+* which dtypes a client may name or receive (:func:`dtype_of`,
+  :func:`carriable`): booleans, integers, floats up to 64 bits and complex
+  numbers up to 128 bits, the types the wire protocol carries; never
+  ``object``, string, structured, datetime or extended-precision ones;
 * which registry operations are withheld from clients although the library
   exports them (:data:`WITHHELD_OPS`), because they act on process-wide state;
 * which methods and attributes of server-side objects a client may use
@@ -22,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from flopscope.errors import UnsupportedDtypeError
 from flopscope.server.protocol import ProtocolError
 
 __all__ = [
@@ -36,6 +39,12 @@ __all__ = [
     "BUDGET_ATTRIBUTES",
     "BUDGET_METHODS",
     "object_attribute_allowed",
+    "carriable",
+    "refusal",
+    "RefusedDtypeError",
+    "scalar_type_allowed",
+    "exportable",
+    "OBJECT_ATTRIBUTES_DENIED",
 ]
 
 #: Registry entries the library exports but a shared server must not run for a client:
@@ -53,7 +62,45 @@ PASSTHROUGH_TYPES = {
 }
 
 _MAX_DTYPE_NAME = 64
-_REFUSED_KINDS = {"O": "object", "V": "structured (void)"}
+
+#: Kinds of dtype a session may create or receive, and the largest item size of each:
+#: exactly what the wire protocol can carry (see ``BUFFER_FORMATS`` and complex pairs).
+#: Object, string and structured arrays would run or hold arbitrary Python objects
+#: (a budget context inside an object array is a way around the ledger), and
+#: extended-precision and datetime values have no wire form.
+_CARRIABLE_KINDS = {"b": 1, "i": 8, "u": 8, "f": 8, "c": 16}
+_KIND_NAMES = {
+    "O": "object",
+    "V": "structured (void)",
+    "S": "byte string",
+    "U": "string",
+    "T": "string",
+    "M": "datetime",
+    "m": "timedelta",
+    "f": "extended-precision float",
+    "c": "extended-precision complex",
+}
+
+
+#: The error for a dtype the server neither creates nor sends: the library's own
+#: :class:`~flopscope.errors.UnsupportedDtypeError`, so code that catches a counted op
+#: refusing string data in-process catches the server's earlier refusal of the same data.
+RefusedDtypeError = UnsupportedDtypeError
+
+
+def carriable(dtype: np.dtype) -> bool:
+    """Whether arrays of ``dtype`` may exist in a session (the protocol can carry them)."""
+    limit = _CARRIABLE_KINDS.get(dtype.kind)
+    return limit is not None and dtype.itemsize <= limit and dtype.fields is None
+
+
+def refusal(dtype: np.dtype) -> RefusedDtypeError:
+    """The error for a dtype that is not :func:`carriable`."""
+    kind = _KIND_NAMES.get(dtype.kind, dtype.kind)
+    return RefusedDtypeError(
+        f"{kind} dtype {dtype} is not supported by the flopscope server: a session's arrays "
+        "are booleans, integers, floats up to 64 bits and complex numbers up to 128 bits"
+    )
 
 
 #: NumPy's abstract scalar types (``floating``, ``integer``...): names, not dtypes.
@@ -87,23 +134,36 @@ def dtype_of(name: str) -> Any:
 
     Scalar type names (``"float32"``, ``"floating"``) give the type itself, as
     ``fnp.float32`` is in the library; anything else must parse as a dtype.
-    Object and structured dtypes are refused: arrays of arbitrary Python
-    objects have no place in a counted computation.
+    Only :func:`carriable` dtypes (and NumPy's abstract scalar types, which
+    are names for tests such as ``issubdtype``) are accepted.
     """
     if len(name) > _MAX_DTYPE_NAME:
         raise ProtocolError("dtype name too long")
     scalar = SCALAR_TYPES.get(name)
     if scalar is not None:
-        if issubclass(scalar, (np.object_, np.void)):
-            raise ProtocolError(f"{name} dtypes are not accepted by the server")
+        if scalar in ABSTRACT_SCALAR_TYPES:
+            return scalar
+        if issubclass(scalar, (np.object_, np.void, np.flexible)) or not carriable(
+            np.dtype(scalar)
+        ):
+            raise refusal(np.dtype(scalar))
         return scalar
     try:
         dtype = np.dtype(name)
     except (TypeError, ValueError):
         raise ProtocolError(f"{name!r} is not a dtype") from None
-    if dtype.kind in _REFUSED_KINDS:
-        raise ProtocolError(f"{_REFUSED_KINDS[dtype.kind]} dtypes are not accepted by the server")
+    if not carriable(dtype):
+        raise refusal(dtype)
     return dtype
+
+
+def scalar_type_allowed(scalar: type) -> bool:
+    """Whether NumPy scalar type ``scalar`` is offered to clients (abstract or carriable)."""
+    if scalar in ABSTRACT_SCALAR_TYPES:
+        return True
+    if issubclass(scalar, (np.object_, np.void, np.flexible)):
+        return False
+    return carriable(np.dtype(scalar))
 
 
 # -- arrays ------------------------------------------------------------------------------
@@ -259,16 +319,50 @@ BUDGET_METHODS = frozenset({"summary", "summary_dict", "deduct", "to_dot", "__re
 # -- other objects -------------------------------------------------------------------------
 
 
+#: Public attributes of server objects no client may read: raw memory and native
+#: handles (``PCG64().ctypes`` holds a heap address and C function pointers), locks.
+OBJECT_ATTRIBUTES_DENIED = frozenset({"ctypes", "cffi", "capsule", "lock", "state_address"})
+
+
 def object_attribute_allowed(obj: Any, name: str) -> bool:
     """Whether a client may read ``name`` of a server object that is not an array.
 
     Public data only (``finfo(...).eps``, a result object's fields): never a
-    method, never anything private.
+    method, never anything private, never a native handle.
     """
-    if name.startswith("_"):
+    if name.startswith("_") or name in OBJECT_ATTRIBUTES_DENIED:
         return False
     try:
         value = getattr(obj, name)
     except AttributeError:
         return False
     return not callable(value)
+
+
+#: Classes (besides arrays and flopscope's own) whose instances a client may hold by handle:
+#: they describe types or make random bit streams.
+_EXPORTABLE_NUMPY = (np.finfo, np.iinfo, np.random.BitGenerator, np.random.SeedSequence)
+
+
+def exportable(obj: Any) -> bool:
+    """Whether ``obj`` may stay on the server as a value a client holds by handle.
+
+    Arrays of :func:`carriable` dtypes, flopscope's own objects with registry
+    methods (random generators), ``SymmetryGroup``-like flopscope values, and
+    NumPy's type descriptions and bit generators. Budget contexts and open
+    namespaces are handed out only by their own requests (never by this
+    test), and nothing else (locks, ctypes objects, modules, functions)
+    ever reaches a client.
+    """
+    from flopscope.budget.context import BudgetContext
+
+    if isinstance(obj, np.ndarray):
+        return carriable(obj.dtype)
+    if isinstance(obj, BudgetContext):
+        return False
+    if isinstance(obj, _EXPORTABLE_NUMPY):
+        return True
+    cls = type(obj)
+    return cls.__module__.startswith("flopscope.") and not cls.__module__.startswith(
+        ("flopscope.server", "flopscope.budget")
+    )

@@ -27,6 +27,7 @@ from types import MappingProxyType
 import functools
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -247,10 +248,19 @@ def class_path(cls: type) -> list[str]:
     return [cls.__module__, cls.__qualname__]
 
 
+#: A memory address as a default ``repr`` shows it (``<... object at 0x7f...>``).
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def scrub(text: str) -> str:
+    """``text`` without the process's memory addresses (reprs and messages can name them)."""
+    return _ADDRESS.sub("", text)
+
+
 def error_payload(exc: BaseException, attrs: dict | None = None) -> dict:
     """The ``error`` object of a reply: the exception's MRO names, message and attributes."""
     mro = [class_path(c) for c in type(exc).__mro__ if c not in (object, BaseException)]
-    payload: dict[str, Any] = {"mro": mro, "message": str(exc)}
+    payload: dict[str, Any] = {"mro": mro, "message": scrub(str(exc))}
     if attrs:
         payload["attrs"] = attrs
     return payload
@@ -259,7 +269,7 @@ def error_payload(exc: BaseException, attrs: dict | None = None) -> dict:
 def warning_payload(message: Warning | str, category: type[Warning]) -> dict:
     """A relayed warning: its category's MRO names and its text."""
     mro = [class_path(c) for c in category.__mro__ if c not in (object, BaseException, Exception)]
-    return {"mro": mro, "message": str(message)}
+    return {"mro": mro, "message": scrub(str(message))}
 
 
 # -- values: client -> server --------------------------------------------------------------
@@ -291,6 +301,11 @@ class ValueDecoder:
         self._resolve = resolve
         self._dtype_of = dtype_of
         self._frames = frames
+
+    @property
+    def data_bytes(self) -> int:
+        """Total size of the request's data frames."""
+        return sum(len(f) for f in self._frames)
 
     def decode(self, value: Any, depth: int = 0) -> Any:
         """The Python object ``value`` stands for."""
@@ -493,8 +508,10 @@ class ValueEncoder:
         return self._export(value)
 
     def _scalar(self, value: np.generic, depth: int) -> Any:
-        if isinstance(value, (np.bytes_, np.str_, np.void)) or value.dtype.kind in "OMm":
-            return self._export(np.asarray(value))
+        if value.dtype not in _FORMAT_OF:
+            # longdouble, datetime, bytes, void...: no wire form (and ``item()`` of a
+            # longdouble is a longdouble again, which would recurse forever)
+            raise TypeError(f"a NumPy {value.dtype} scalar cannot be sent to a flopscope client")
         return self.encode(value.item(), depth)
 
     def encode_array_data(self, array: np.ndarray) -> Any:

@@ -11,7 +11,17 @@ Threads and who owns what:
 * **workers** (a thread pool) serve sessions. A session is served by at
   most one worker at a time, in request order, inside the session's own
   context (see :mod:`flopscope.server.session`); different sessions run in
-  parallel as far as NumPy releases the GIL.
+  parallel as far as NumPy releases the GIL. A worker serves *one* request
+  of a session and then puts the session back at the end of the pool's
+  queue, so a session with many queued requests takes turns with the others;
+* the **watchdog** (:mod:`flopscope.server.watchdog`) interrupts a request
+  that uses more than ``--max-cpu-seconds`` of CPU.
+
+Quotas (each a command-line option; past one the client gets an error reply
+and the server goes on serving everyone): requests queued per session
+(``--max-pending``), bytes per message (``--max-message-bytes``), objects
+and bytes of array memory held per session (``--max-objects``,
+``--max-memory``), CPU seconds per request (``--max-cpu-seconds``).
 
 Delivery: every session request carries a sequence number. The last reply
 of a session is kept; a request repeating the last sequence number gets it
@@ -23,8 +33,10 @@ such a retry.
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
+import secrets
 import sys
 import threading
 import time
@@ -47,8 +59,9 @@ from flopscope.server.protocol import (
     request_id_of,
 )
 from flopscope.server.session import Session, SessionPolicy
+from flopscope.server.watchdog import CPULimitInterrupt, Watchdog
 
-__all__ = ["Server", "ServerConfig", "SessionError", "DEFAULT_PORT"]
+__all__ = ["Server", "ServerConfig", "SessionError", "QuotaError", "DEFAULT_PORT"]
 
 #: Port the server binds and clients connect to unless told otherwise.
 DEFAULT_PORT = 15555
@@ -57,10 +70,18 @@ _log = logging.getLogger("flopscope.server")
 _POLL_MS = 100
 _REAP_EVERY_S = 0.25
 _CLOSE = "__close__"  # internal request kind: end the session
+#: Refusals over --max-pending held back per session until it makes progress.
+_MAX_DEFERRED = 64
+#: Messages ZeroMQ queues per client connection before it stops reading that connection.
+_RECEIVE_HWM = 16
 
 
 class SessionError(ProtocolError):
     """A request names a session the server does not hold (never opened, closed or expired)."""
+
+
+class QuotaError(ProtocolError):
+    """A session is past one of the server's per-session limits; the request was not run."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,10 @@ class ServerConfig:
     max_handles: int = 1_000_000
     flop_multiplier: float = 1.0
     shutdown_grace_s: float = 10.0
+    max_memory_bytes: int = 1 << 30
+    max_pending: int = 8
+    max_cpu_s: float = 10.0
+    stats_token: str | None = None
 
     @property
     def bind_address(self) -> str:
@@ -110,12 +135,19 @@ class Server:
         self.version = __version__
         self.surface = surface if surface is not None else build_surface()
         self.policy = SessionPolicy(
-            flop_multiplier=config.flop_multiplier, max_handles=config.max_handles
+            flop_multiplier=config.flop_multiplier,
+            max_handles=config.max_handles,
+            max_memory_bytes=config.max_memory_bytes,
+            max_pending=config.max_pending,
+            max_cpu_s=config.max_cpu_s,
         )
+        self.watchdog = Watchdog(config.max_cpu_s)
         self.endpoint: str | None = None
         self._zmq = zmq.Context()
         self._router = self._zmq.socket(zmq.ROUTER)
         self._router.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        # Per connection: a flooding client is held back by TCP, not buffered by the server.
+        self._router.setsockopt(zmq.RCVHWM, _RECEIVE_HWM)
         self._router.setsockopt(zmq.LINGER, 0)
         # Far past the protocol limit, ZeroMQ drops the peer before buffering the frame;
         # up to it, the message is received and refused with an error reply.
@@ -135,6 +167,10 @@ class Server:
         self._sessions: dict[str, Session] = {}
         self._stop = threading.Event()
         self._last_reap = time.monotonic()
+        # Replies held back for a quota penalty:
+        # (due time, order, token, envelope, frames, resubmit the session's drain after).
+        self._held: list[tuple[float, int, str, list[bytes], list[Any], bool]] = []
+        self._held_order = 0
 
     # -- lifecycle ----------------------------------------------------------------------
     def bind(self) -> str:
@@ -155,6 +191,7 @@ class Server:
         """
         if self.endpoint is None:
             self.bind()
+        self.watchdog.start()
         poller = zmq.Poller()
         poller.register(self._router, zmq.POLLIN)
         poller.register(self._replies, zmq.POLLIN)
@@ -167,9 +204,11 @@ class Server:
         )
         try:
             while not self._stop.is_set():
-                events = dict(poller.poll(_POLL_MS))
+                events = dict(poller.poll(self._poll_ms()))
                 if self._replies in events:
                     self._forward_replies()
+                if self._held:
+                    self._release_held()
                 if self._router in events:
                     self._receive_requests()
                 self._reap_idle_sessions()
@@ -185,6 +224,8 @@ class Server:
         while self._sessions and time.monotonic() < deadline:
             if self._replies.poll(_POLL_MS):
                 self._forward_replies()
+            if self._held:
+                self._release_held()
         clean = not self._sessions
         if not clean:
             _log.warning(
@@ -192,6 +233,7 @@ class Server:
                 len(self._sessions),
                 self.config.shutdown_grace_s,
             )
+        self.watchdog.stop()
         self._pool.shutdown(wait=clean, cancel_futures=True)
         if clean:
             with self._worker_sockets_lock:
@@ -205,12 +247,36 @@ class Server:
 
     # -- stats ----------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        """Open sessions and objects held (for monitoring and tests)."""
+        """Open sessions, objects and bytes held (for the operator: see :meth:`_stats`)."""
+        sessions = list(self._sessions.values())
         return {
-            "sessions": len(self._sessions),
-            "objects": sum(len(s.handles) for s in list(self._sessions.values())),
+            "sessions": len(sessions),
+            "objects": sum(len(s.handles) for s in sessions),
+            "bytes": sum(s.handles.held_bytes for s in sessions),
             "server_version": self.version,
             "protocol": PROTOCOL_VERSION,
+        }
+
+    def _stats(self, request: Request) -> dict[str, Any]:
+        """``stats`` as a client sees it: its own session's state only.
+
+        Server-wide figures (other sessions' counts) are shown only to a
+        request carrying the operator's ``--stats-token``.
+        """
+        token = request.args.get("token")
+        if self.config.stats_token and isinstance(token, str):
+            if secrets.compare_digest(token.encode(), self.config.stats_token.encode()):
+                return self.stats()
+            raise ProtocolError("wrong stats token")
+        base = {"server_version": self.version, "protocol": PROTOCOL_VERSION}
+        if request.session is None:
+            return base
+        session = self._session_of(request)
+        return {
+            **base,
+            "objects": len(session.handles),
+            "bytes": session.handles.held_bytes,
+            "requests": session.requests,
         }
 
     # -- inbound --------------------------------------------------------------------------
@@ -253,7 +319,7 @@ class Server:
         if op == "hello":
             self._send(envelope, self._hello(request))
         elif op == "stats":
-            self._send(envelope, reply_frames(request.id, result=self.stats()))
+            self._send(envelope, reply_frames(request.id, result=self._stats(request)))
         elif op == "ping":
             self._send(envelope, self._ping(request))
         elif op == "bye" or op in SESSION_OPS:
@@ -288,6 +354,10 @@ class Server:
                     "session_timeout_s": self.config.session_timeout_s,
                     "heartbeat_s": self.config.heartbeat_s,
                     "flop_multiplier": self.config.flop_multiplier,
+                    "max_pending": self.config.max_pending,
+                    "max_memory_bytes": self.config.max_memory_bytes,
+                    "max_objects": self.config.max_handles,
+                    "max_cpu_s": self.config.max_cpu_s,
                 },
                 "manifest": self.surface.manifest,
             },
@@ -327,6 +397,11 @@ class Server:
                 )
             if session.closing:
                 raise SessionError("the session is closing")
+            queued = len(session.pending) + (1 if session.serving else 0)
+            if queued >= self.config.max_pending and request.op != "bye":
+                session.refused += 1
+                self._defer_refusal(session, envelope, request.id, queued)
+                return
             session.seen_seq = seq
             if request.op == "bye":
                 session.closing = True
@@ -335,6 +410,76 @@ class Server:
             session.running = True
         if start:
             self._pool.submit(self._drain, session)
+
+    def _defer_refusal(
+        self, session: Session, envelope: list[bytes], request_id: int | None, queued: int
+    ) -> None:
+        """Refuse a request over ``--max-pending``, replying once the session makes progress.
+
+        The refusal is sent when the session's next reply goes out, not at once:
+        a client that keeps many requests in flight is thereby slowed to the pace
+        of its own accepted work instead of making the server read and refuse
+        messages as fast as it can send them. Past :data:`_MAX_DEFERRED` waiting
+        refusals, further requests over the limit are dropped without a reply
+        (the client library never has more than one request in flight).
+        Called with ``session.lock`` held.
+        """
+        if len(session.deferred) >= _MAX_DEFERRED:
+            _log.debug("session %s: request over quota dropped", session.public_id)
+            return
+        error = QuotaError(
+            f"this session has {queued} requests queued or running, the server's limit "
+            f"(--max-pending {self.config.max_pending}); the request was not run. "
+            "Wait for replies before sending more"
+        )
+        session.deferred.append((envelope, error_reply(request_id, error)))
+
+    def _flush_refusals(self, session: Session) -> None:
+        """Send waiting refusals: one per reply while the session is busy, all once it is idle."""
+        with session.lock:
+            if session.running:
+                deferred = session.deferred[:1]
+                del session.deferred[:1]
+            else:
+                deferred, session.deferred = session.deferred, []
+        for envelope, frames in deferred:
+            self._send(envelope, frames)
+
+    def _poll_ms(self) -> int:
+        if not self._held:
+            return _POLL_MS
+        wait = self._held[0][0] - time.monotonic()
+        return max(0, min(_POLL_MS, int(wait * 1000) + 1))
+
+    def _hold(
+        self,
+        token: str,
+        envelope: list[bytes],
+        frames: list[Any],
+        penalty_s: float,
+        resume: bool = False,
+    ) -> None:
+        """Send a quota refusal only after ``penalty_s`` seconds.
+
+        A client past a quota that keeps sending (an upload it may not keep, a
+        flood of requests) gets its refusals at a slow pace, so it slows down
+        to that pace instead of making the server receive and refuse messages
+        as fast as it can send them.
+        """
+        self._held_order += 1
+        due = time.monotonic() + penalty_s
+        heapq.heappush(self._held, (due, self._held_order, token, envelope, frames, resume))
+
+    def _release_held(self) -> None:
+        now = time.monotonic()
+        while self._held and self._held[0][0] <= now:
+            _, _, token, envelope, frames, resume = heapq.heappop(self._held)
+            session = self._sessions.get(token)
+            if session is not None and session.deferred:
+                self._flush_refusals(session)
+            self._send(envelope, frames)
+            if resume and session is not None:
+                self._pool.submit(self._drain, session)
 
     # -- sessions ending ---------------------------------------------------------------
     def _close_session(self, session: Session, reason: str) -> None:
@@ -385,35 +530,80 @@ class Server:
             self._worker_socket().send_multipart([b"closed", session.token.encode()])
 
     def _serve_pending(self, session: Session) -> None:
+        """Serve the next queued request of ``session``, then requeue it if it has more.
+
+        One request per turn: a session with many queued requests goes back to
+        the end of the pool's queue after each, so it cannot keep a worker
+        from the other sessions.
+        """
         out = self._worker_socket()
         token = session.token.encode()
-        while True:
-            with session.lock:
-                if not session.pending:
-                    session.running = False
-                    session.last_seen = time.monotonic()
-                    return
-                envelope, request = session.pending.popleft()
-            if request.op in (_CLOSE, "bye"):
-                reason = "client said goodbye" if request.op == "bye" else request.args["reason"]
-                if request.op == "bye":
-                    reply = reply_frames(request.id, result=None)
-                    out.send_multipart(_reply_message(token, request.seq, envelope, reply))
-                report = session.run(session.close, reason)
-                _log.info("%s", report)
-                # The server never reads the process-wide ledger; keep it from growing.
-                process_ledger.reset()
-                out.send_multipart([b"closed", token])
-                with session.lock:
-                    session.pending.clear()
-                    session.running = False
+        with session.lock:
+            if not session.pending:
+                session.running = False
+                session.last_seen = time.monotonic()
                 return
-            reply = session.run(serve, session, request, self.surface)
+            envelope, request = session.pending.popleft()
+            session.serving = True
+        if request.op in (_CLOSE, "bye"):
+            reason = "client said goodbye" if request.op == "bye" else request.args["reason"]
+            if request.op == "bye":
+                reply = reply_frames(request.id, result=None)
+                out.send_multipart(_reply_message(token, request.seq, envelope, reply))
+            report = session.run(session.close, reason)
+            _log.info("%s", report)
+            # The server never reads the process-wide ledger; keep it from growing.
+            process_ledger.reset()
+            out.send_multipart([b"closed", token])
             with session.lock:
-                session.requests += 1
-                session.done_seq = request.seq or 0
-                session.done_reply = reply
-            out.send_multipart(_reply_message(token, request.seq, envelope, reply))
+                session.pending.clear()
+                session.running = False
+            return
+        reply = self._serve_one(session, request)
+        penalty, session.penalty_s = session.penalty_s, 0.0
+        with session.lock:
+            session.serving = False
+            session.requests += 1
+            session.done_seq = request.seq or 0
+            session.done_reply = reply
+            more = bool(session.pending)
+            if not more:
+                session.running = False
+                session.last_seen = time.monotonic()
+        if penalty:
+            # Refused for a quota or interrupted: the reply, and the session's next turn,
+            # come after the penalty (the I/O thread resubmits the session then).
+            kind = f"{'held+more' if more else 'held'}:{penalty:g}".encode()
+            out.send_multipart(_reply_message(token, request.seq, envelope, reply, kind))
+            return
+        out.send_multipart(_reply_message(token, request.seq, envelope, reply))
+        if more:
+            self._pool.submit(self._drain, session)
+
+    def _serve_one(self, session: Session, request: Request) -> list[Any]:
+        """One request, under the watchdog's CPU limit."""
+        reply: list[Any] | None = None
+        try:
+            self.watchdog.begin(session.public_id)
+            try:
+                reply = session.run(serve, session, request, self.surface)
+            finally:
+                self.watchdog.end()
+        except CPULimitInterrupt:
+            _log.info(
+                "session %s: request %s interrupted after %g CPU seconds",
+                session.public_id,
+                request.seq,
+                self.config.max_cpu_s,
+            )
+            if reply is None:
+                reply = error_reply(request.id, self.watchdog.error())
+            # as long a pause as the CPU time it took: a session sending one overlong
+            # request after another gets at most half of a worker
+            session.penalty_s = self.config.max_cpu_s
+        if reply is None:  # pragma: no cover - serve always returns a reply
+            reply = error_reply(request.id, RuntimeError("no reply"))
+        return reply
 
     def _forward_replies(self) -> None:
         while True:
@@ -427,8 +617,14 @@ class Server:
                 continue
             seq, count = int(message[2]), message[3][0]
             envelope, frames = message[4 : 4 + count], message[4 + count :]
+            if kind.startswith(b"held"):
+                state, _, penalty = kind.decode().partition(":")
+                self._hold(token, envelope, frames, float(penalty), resume=state == "held+more")
+                continue
+            session = self._sessions.get(token)
+            if session is not None and session.deferred:
+                self._flush_refusals(session)
             if not self._send(envelope, frames):
-                session = self._sessions.get(token)
                 if session is not None:
                     with session.lock:
                         session.undelivered += 1
@@ -441,9 +637,9 @@ class Server:
 
 
 def _reply_message(
-    token: bytes, seq: int | None, envelope: list[bytes], frames: list[Any]
+    token: bytes, seq: int | None, envelope: list[bytes], frames: list[Any], kind: bytes = b"reply"
 ) -> list[Any]:
-    return [b"reply", token, str(seq or 0).encode(), bytes([len(envelope)]), *envelope, *frames]
+    return [kind, token, str(seq or 0).encode(), bytes([len(envelope)]), *envelope, *frames]
 
 
 def _mark_redelivered(frames: list[Any]) -> list[Any]:

@@ -31,14 +31,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from flopscope._config import default_budget
 from flopscope.budget.context import ACTIVE, BudgetContext
+from flopscope.server import policy
 from flopscope.server.handles import HandleTable
 from flopscope.server.ledger import SessionLedger
 from flopscope.server.protocol import Request
 from flopscope.server.rng import SessionRandomState
 
-__all__ = ["Session", "SessionPolicy", "SessionReport"]
+__all__ = ["Session", "SessionPolicy", "SessionReport", "QUOTA_PENALTY_S"]
+
+#: Seconds a session refused for a memory or object quota waits for its reply and next turn.
+QUOTA_PENALTY_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,19 @@ class SessionPolicy:
         ask for another.
     max_handles:
         Most objects one session may hold at once.
+    max_memory_bytes:
+        Most bytes of array memory one session may hold at once.
+    max_pending:
+        Most requests of one session queued or running at once.
+    max_cpu_s:
+        CPU seconds one request may use before it is interrupted.
     """
 
     flop_multiplier: float = 1.0
     max_handles: int = 1_000_000
+    max_memory_bytes: int = 1 << 30
+    max_pending: int = 8
+    max_cpu_s: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -71,12 +86,15 @@ class SessionReport:
     peak_handles: int
     undelivered: int
     duration_s: float
+    peak_bytes: int = 0
+    refused: int = 0
 
     def __str__(self) -> str:
         return (
             f"session {self.public_id} closed ({self.reason}): {self.flops_used:,} FLOPs used "
             f"(analytical {self.analytical_flops_used:,}) in {self.calls:,} counted calls, "
-            f"{self.requests:,} requests, peak {self.peak_handles:,} objects held, "
+            f"{self.requests:,} requests, peak {self.peak_handles:,} objects held "
+            f"({self.peak_bytes:,} bytes), {self.refused:,} requests refused over quota, "
             f"{self.undelivered} replies undelivered, {self.duration_s:.1f} s"
         )
 
@@ -98,11 +116,17 @@ class Session:
         self.lock = threading.Lock()
         self.pending: deque[tuple[list[bytes], Request]] = deque()
         self.running = False
+        self.serving = False  # a worker holds one of the session's requests
+        self.deferred: list[tuple[list[bytes], list[Any]]] = []  # refusals over --max-pending
+        # Seconds the session waits before its next reply and turn: set when the request
+        # just served was refused for a quota or interrupted for its CPU time.
+        self.penalty_s = 0.0
         self.closing = False
         self.seen_seq = 0
         self.done_seq = 0
         self.done_reply: list[Any] | None = None
         self.requests = 0
+        self.refused = 0
         self.undelivered = 0
         self.opened_at = time.monotonic()
         self.last_seen = self.opened_at
@@ -117,6 +141,20 @@ class Session:
         ACTIVE.set(ctx)
         self.ledger.track(ctx)
         return ctx
+
+    def resolve_value(self, handle: int) -> Any:
+        """The object behind ``handle`` as a call argument: never a budget context or namespace.
+
+        Contexts and namespaces are only ever the *target* of their own
+        requests; as arguments they could be stored in a container or an
+        array and come back under a second handle.
+        """
+        obj = self.handles.resolve(handle)
+        if isinstance(obj, BudgetContext) or not (
+            isinstance(obj, np.ndarray) or policy.exportable(obj)
+        ):
+            raise TypeError(f"a {type(obj).__name__} cannot be passed as an argument")
+        return obj
 
     def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)`` in this session's context (one caller at a time)."""
@@ -178,6 +216,8 @@ class Session:
             peak_handles=self.handles.peak,
             undelivered=self.undelivered,
             duration_s=time.monotonic() - self.opened_at,
+            peak_bytes=self.handles.peak_bytes,
+            refused=self.refused,
         )
         self.handles.clear()
         return report
