@@ -35,6 +35,7 @@ import importlib.util
 import inspect
 import io
 import json
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -299,7 +300,8 @@ def op_page(op: OpDef, weights: dict[str, float] | None, aliases: dict[str, list
     label, rule_text = _CATEGORY_TEXT[op.category]
     lines = [f"# `{spelled}`", "",
              "<!-- Generated from the registry by flopscope/_site.py at build time. -->", "",
-             "| | |", "|---|---|",
+             "[All operations](index.md) · [operation table](../reference/operations.md)", "",
+             "| property | value |", "|---|---|",
              f"| registry name | `{op.name}` (the name in logs, summaries and weights files) |",
              f"| category | {label} (`{op.category.value}`) |",
              f"| NumPy counterpart | `{op.qualified_name}` |"]
@@ -341,9 +343,8 @@ def op_page(op: OpDef, weights: dict[str, float] | None, aliases: dict[str, list
     example = _example(op, samples)
     lines += ["## Worked example", ""]
     if example is None:
-        lines += ["No sample call renders as a short literal example for this operation; "
-                  "see the [Migrate from NumPy](../guides/migrate.md) guide for how it is "
-                  "used.", ""]
+        lines += ["No short literal example: this operation takes a Python callable, a "
+                  "generator state, text or datetime data, or changes global state.", ""]
     else:
         source, output = example
         lines += ["Executed with the packaged weights while this page was generated:", "",
@@ -366,7 +367,19 @@ def op_pages(examples: bool = True) -> dict[str, str]:
         return {op_page_path(op.name): op_page(op, weights, aliases, samples)
                 for op in REGISTRY.values()}
     finally:
-        _weights._install(previous, source)  # noqa: SLF001 - restore the caller's weights
+        _restore_weights(previous, source)
+
+
+def _restore_weights(previous: dict[str, float], source: str) -> None:
+    """Put back the weights table that was active before the examples ran."""
+    from flopscope import _weights
+
+    install = getattr(_weights, "_install", None)
+    if install is not None:
+        install(previous, source)
+    else:  # the table is one dict mutated in place (see flopscope._weights)
+        _weights.ACTIVE_WEIGHTS.clear()
+        _weights.ACTIVE_WEIGHTS.update(previous)
 
 
 def operations_index() -> str:
@@ -401,17 +414,51 @@ def _public(module: Any) -> list[str]:
     return sorted(set(names), key=str.lower)
 
 
+def _rst_to_md(text: str) -> str:
+    """Docstring markup (``code``, :class:`X`) as Markdown."""
+    text = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text)
+    return text.replace("``", "`")
+
+
 def _doc_summary(obj: Any) -> str:
     doc = inspect.getdoc(obj) or ""
-    return doc.split("\n\n")[0].replace("\n", " ").strip()
+    return _rst_to_md(doc.split("\n\n")[0].replace("\n", " ").strip())
+
+
+class _Annotation:
+    """An annotation kept as text (``from __future__ import annotations``), shown unquoted."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _format_signature(obj: Any) -> str:
+    """``obj``'s signature without private parameters, annotations unquoted."""
+    sig = inspect.signature(obj)
+    params = []
+    for p in sig.parameters.values():
+        if p.name.startswith("_") or p.name == "self":
+            continue
+        if isinstance(p.annotation, str):
+            p = p.replace(annotation=_Annotation(p.annotation))
+        params.append(p)
+    ret = sig.return_annotation
+    if isinstance(ret, str):
+        ret = _Annotation(ret)
+    return str(sig.replace(parameters=params, return_annotation=ret))
 
 
 def _module_page(modname: str, by_callable: dict[int, OpDef]) -> str:
     module = importlib.import_module(modname)
+    alias = modname.replace("flopscope.numpy", "fnp").replace("flopscope", "flops")
+    by_public = {public_name(op.module, op.attr): op for op in REGISTRY.values()}
     lines = [f"# `{modname}`", "",
              "<!-- Generated from the module's docstrings and the registry at build time. -->", ""]
     if module.__doc__:
-        lines += [inspect.cleandoc(module.__doc__).split("\n\n")[0], ""]
+        lines += [_rst_to_md(inspect.cleandoc(module.__doc__).split("\n\n")[0]), ""]
     counted, other = [], []
     for name in _public(module):
         try:
@@ -429,9 +476,13 @@ def _module_page(modname: str, by_callable: dict[int, OpDef]) -> str:
             lines.append(f"| [`{name}`]({op.name}.md) | {op.category.value} | "
                          f"{formula if op.category.counted else '—'} |")
         lines.append("")
-    documented = [(n, v) for n, v, _ in other if inspect.isclass(v) or inspect.isfunction(v)
-                  or inspect.ismodule(v) or callable(v)]
-    plain = [(n, v) for n, v, _ in other if (n, v) not in documented]
+    def ours(value: Any) -> bool:
+        if inspect.ismodule(value):
+            return value.__name__.startswith("flopscope")
+        return callable(value) and getattr(value, "__module__", "").startswith("flopscope")
+
+    documented = [(n, v) for n, v, _ in other if ours(v)]
+    plain = [(n, v) for n, v, _ in other if not ours(v)]
     if documented:
         lines += ["## Other public names", ""]
         for name, value in documented:
@@ -441,8 +492,7 @@ def _module_page(modname: str, by_callable: dict[int, OpDef]) -> str:
                 lines += [f"### `{name}`", "", f"Module `{target}`{link}.", ""]
                 continue
             try:
-                sig = str(inspect.signature(value)) if not inspect.isclass(value) or \
-                    value.__module__.startswith("flopscope") else ""
+                sig = _format_signature(value)
             except (TypeError, ValueError):
                 sig = ""
             lines += [f"### `{name}`", ""]
@@ -450,10 +500,19 @@ def _module_page(modname: str, by_callable: dict[int, OpDef]) -> str:
                 lines += ["```python", f"{name}{sig}", "```", ""]
             summary = _doc_summary(value)
             if summary:
-                lines += [summary.replace("|", "\\|"), ""]
+                lines += [summary, ""]
+            op = by_public.get(f"{alias}.{name}")
+            if op is not None:
+                lines += [f"Counted as [`{op.name}`]({op.name}.md).", ""]
+            methods = [m for m in REGISTRY.values() if inspect.isclass(value)
+                       and m.module == f"numpy.{'random.' if name != 'ndarray' else ''}{name}"]
+            if methods:
+                lines += ["Methods with their own pages: " + ", ".join(
+                    f"[`{m.attr}`]({m.name}.md)" for m in methods) + ".", ""]
     if plain:
-        lines += ["## Constants and types", "",
-                  ", ".join(f"`{n}`" for n, _ in plain), ""]
+        lines += ["## Passed through from NumPy", "",
+                  "Types, constants and helpers that do no arithmetic, the same objects as "
+                  "NumPy's:", "", ", ".join(f"`{n}`" for n, _ in plain), ""]
     return "\n".join(lines) + "\n"
 
 
