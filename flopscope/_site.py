@@ -318,14 +318,15 @@ def op_page(op: OpDef, weights: dict[str, float] | None, aliases: dict[str, list
         group = _weight_group(op.name)
         if group:
             lines.append(f"| weight group | `{group}` |")
-    lines += ["", "## Signature", "", "```python", _signature(op), "```", ""]
+    lines += ["", "## Signature", "", "```python", _wrap_call(_signature(op)), "```", ""]
 
     if op.category is Category.BLOCKED:
-        lines += ["## Why it is blocked", "", op.notes or rule_text, ""]
+        why = op.notes or rule_text
+        lines += ["## Why it is blocked", "", why[:1].upper() + why[1:], ""]
         error = _blocked_error(op)
         if error:
             lines += ["Accessing it raises (message produced while this page was generated):", "",
-                      "```text", f"AttributeError: {error}", "```", ""]
+                      f"> `AttributeError`: {error}", ""]
         return "\n".join(lines) + "\n"
 
     lines += ["## Cost", ""]
@@ -435,6 +436,32 @@ class _Annotation:
         return self.text
 
 
+def _wrap_call(text: str, width: int = 88) -> str:
+    """``name(a, b, ...) -> r`` with one parameter per line when it is longer than ``width``."""
+    if len(text) <= width or "(" not in text:
+        return text
+    head, rest = text.split("(", 1)
+    depth, parts, current, close = 0, [], "", None
+    for i, ch in enumerate(rest):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                parts.append(current.strip())
+                close = i
+                break
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    if close is None:
+        return text
+    tail = rest[close + 1:]
+    return head + "(\n" + "".join(f"    {p},\n" for p in parts if p) + ")" + tail
+
+
 def _format_signature(obj: Any) -> str:
     """``obj``'s signature without private parameters, annotations unquoted."""
     sig = inspect.signature(obj)
@@ -497,7 +524,7 @@ def _module_page(modname: str, by_callable: dict[int, OpDef]) -> str:
                 sig = ""
             lines += [f"### `{name}`", ""]
             if sig:
-                lines += ["```python", f"{name}{sig}", "```", ""]
+                lines += ["```python", _wrap_call(f"{name}{sig}"), "```", ""]
             summary = _doc_summary(value)
             if summary:
                 lines += [summary, ""]
