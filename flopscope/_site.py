@@ -181,7 +181,12 @@ def _samples() -> tuple[Callable[[str], list], Callable[[str], Any], type] | Non
         spec.loader.exec_module(module)
     except Exception:  # noqa: BLE001 - no pytest, or the table moved: pages say so
         return None
-    return module._candidates, module._owner, module.Concrete  # noqa: SLF001
+    skip = module.SKIP  # entries the table says cannot run on sample data (global state...)
+
+    def candidates(name: str) -> list:
+        return [] if name in skip else module._candidates(name)  # noqa: SLF001
+
+    return candidates, module._owner, module.Concrete  # noqa: SLF001
 
 
 class _Unrenderable(Exception):
@@ -304,7 +309,8 @@ def op_page(op: OpDef, weights: dict[str, float] | None, aliases: dict[str, list
              "| property | value |", "|---|---|",
              f"| registry name | `{op.name}` (the name in logs, summaries and weights files) |",
              f"| category | {label} (`{op.category.value}`) |",
-             f"| NumPy counterpart | `{op.qualified_name}` |"]
+             (f"| NumPy counterpart | `{op.qualified_name}` |" if op.module.startswith("numpy")
+              else f"| defined in | `{op.module}` (flopscope's own) |")]
     if aliases.get(op.name):
         lines.append("| also spelled | " + ", ".join(f"`{a}`" for a in aliases[op.name]) + " |")
     if op.category is not Category.BLOCKED:
@@ -363,12 +369,18 @@ def op_pages(examples: bool = True) -> dict[str, str]:
     samples = _samples() if examples else None
     previous = dict(_weights.ACTIVE_WEIGHTS)
     source = _weights.active_weights_source()
+    # Examples of the legacy global generator's functions draw from (or reseed) it: keep
+    # the caller's generator object and its state as they were.
+    bit_generator = np.random.get_bit_generator()
+    state = bit_generator.state
     try:
         _weights.load_weights()  # examples print what a user gets: the packaged table
         return {op_page_path(op.name): op_page(op, weights, aliases, samples)
                 for op in REGISTRY.values()}
     finally:
         _restore_weights(previous, source)
+        np.random.set_bit_generator(bit_generator)
+        bit_generator.state = state
 
 
 def _restore_weights(previous: dict[str, float], source: str) -> None:

@@ -137,3 +137,17 @@ def test_site_works_offline(site: Path) -> None:
                  if any(remote.search(t) and 'rel="canonical"' not in t
                         for t in tag.findall(p.read_text(errors="replace")))]
     assert not offenders, offenders[:5]
+
+
+def test_generation_leaves_numpys_global_generator_alone() -> None:
+    import numpy as np
+
+    from flopscope._site import op_pages
+
+    before = np.random.get_bit_generator()
+    state = np.random.get_state()
+    op_pages()
+    assert np.random.get_bit_generator() is before
+    after = np.random.get_state()
+    assert after[0] == state[0] and np.array_equal(after[1], state[1]) and after[2:] == state[2:]
+    np.random.random(3)  # the generator still works (hypothesis reads and reseeds it)
