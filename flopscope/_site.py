@@ -416,6 +416,7 @@ def operations_index() -> str:
 
 
 _API_MODULES = ("flopscope", "flopscope.accounting", "flopscope.errors", "flopscope.stats",
+                "flopscope.planning", "flopscope.symmetry", "flopscope.trace.dot",
                 "flopscope.numpy", "flopscope.numpy.linalg", "flopscope.numpy.fft",
                 "flopscope.numpy.random", "flopscope.numpy.testing")
 
@@ -490,6 +491,25 @@ def _format_signature(obj: Any) -> str:
     return str(sig.replace(parameters=params, return_annotation=ret))
 
 
+def _members(cls: type) -> list[str]:
+    """Bullets for the public methods and properties ``cls`` defines itself."""
+    bullets = []
+    for name, member in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(member, property):
+            bullets.append(f"* `{name}` — {_doc_summary(member.fget) or 'property'}")
+        elif isinstance(member, (staticmethod, classmethod)) or inspect.isfunction(member):
+            fn = member.__func__ if isinstance(member, (staticmethod, classmethod)) else member
+            try:
+                sig = _format_signature(fn)
+            except (TypeError, ValueError):
+                sig = "(...)"
+            summary = _doc_summary(fn)
+            bullets.append(f"* `{name}{sig}`" + (f" — {summary}" if summary else ""))
+    return (["Members:", "", *bullets, ""] if bullets else [])
+
+
 def _module_page(modname: str, by_callable: dict[int, OpDef]) -> str:
     module = importlib.import_module(modname)
     alias = modname.replace("flopscope.numpy", "fnp").replace("flopscope", "flops")
@@ -540,6 +560,8 @@ def _module_page(modname: str, by_callable: dict[int, OpDef]) -> str:
             summary = _doc_summary(value)
             if summary:
                 lines += [summary, ""]
+            if inspect.isclass(value) and value.__module__.startswith("flopscope"):
+                lines += _members(value)
             op = by_public.get(f"{alias}.{name}")
             if op is not None:
                 lines += [f"Counted as [`{op.name}`]({op.name}.md).", ""]

@@ -133,15 +133,16 @@ for b in blocks:
     try:
         with contextlib.redirect_stdout(buf):
             if b["doctest"]:
-                test = doctest.DocTestParser().get_doctest(b["code"], ns, b["name"], b["name"], b["line"])
+                test = doctest.DocTestParser().get_doctest(b["code"], ns, b["name"], b["name"], 0)
                 runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
                 runner.run(test, out=buf.write, clear_globs=False)
                 ns.update(test.globs)
                 if runner.failures:
                     error = buf.getvalue()
             else:
-                # Leading newlines make tracebacks and call sites name the page's own lines.
-                exec(compile("\n" * b["line"] + b["code"], b["name"], "exec"), ns)
+                # Line numbers count from the block's first line (call sites printed by a
+                # block stay put when the prose above it changes); failures name the page line.
+                exec(compile(b["code"], b["name"], "exec"), ns)
     except BaseException:
         error = traceback.format_exc()
     results.append({"stdout": buf.getvalue(), "error": error})
