@@ -449,7 +449,7 @@ class _Annotation:
         return self.text
 
 
-def _wrap_call(text: str, width: int = 88) -> str:
+def _wrap_call(text: str, width: int = 76) -> str:
     """``name(a, b, ...) -> r`` with one parameter per line when it is longer than ``width``."""
     if len(text) <= width or "(" not in text:
         return text
