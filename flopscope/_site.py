@@ -142,13 +142,29 @@ def _weight_group(name: str) -> str | None:
             except Exception:  # noqa: BLE001 - an unknown name simply has no group
                 return None
             return str(group) if group else None
-    for attr in ("GROUPS", "WEIGHT_GROUPS"):
-        table = getattr(_weights, attr, None)
-        if isinstance(table, dict):
-            for group, members in table.items():
-                if name in members:
-                    return str(group)
+    tables = [getattr(_weights, attr, None) for attr in ("GROUPS", "WEIGHT_GROUPS")]
+    tables += [_packaged_json().get(key) for key in ("groups", "weight_groups")]
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        if isinstance(table.get(name), str):  # {op: group}
+            return table[name]
+        for group, members in table.items():  # {group: [ops]}
+            if isinstance(members, (list, tuple, set, dict)) and name in members:
+                return str(group)
     return None
+
+
+def _packaged_json() -> dict:
+    """The packaged weights file as JSON (empty when none ships or it does not parse)."""
+    from flopscope import _weights
+
+    try:
+        path = _weights.packaged_weights_path()
+        data = json.loads(path.read_text()) if path is not None else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _symmetry_rule(op: OpDef) -> str:

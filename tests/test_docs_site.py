@@ -151,3 +151,13 @@ def test_generation_leaves_numpys_global_generator_alone() -> None:
     after = np.random.get_state()
     assert after[0] == state[0] and np.array_equal(after[1], state[1]) and after[2:] == state[2:]
     np.random.random(3)  # the generator still works (hypothesis reads and reseeds it)
+
+
+def test_op_page_shows_a_weight_group_when_the_weights_module_defines_one(monkeypatch) -> None:
+    from flopscope import _site, _weights
+
+    monkeypatch.setattr(_weights, "WEIGHT_GROUPS", {"contraction": ["matmul", "dot"]},
+                        raising=False)
+    page = _site.op_page(REGISTRY["dot"], {"dot": 1.0}, {}, None)
+    assert "| weight group | `contraction` |" in page
+    assert "| weight group |" not in _site.op_page(REGISTRY["exp"], {"exp": 1.0}, {}, None)
