@@ -153,7 +153,6 @@ real_stdout.write("\n@@DOCS-RUNNER@@\n" + json.dumps(results))
 def _environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOPSCOPE_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    env.setdefault("MPLBACKEND", "Agg")
     return env
 
 
