@@ -219,7 +219,11 @@ def _render(x: Any, arrays: list[str], concrete: type) -> str:
         values = np.round(x, 2).tolist() if x.dtype.kind == "f" else x.tolist()
         name = "abcdefgh"[len(arrays)] if len(arrays) < 8 else f"x{len(arrays)}"
         dtype = "" if x.dtype in (np.float64, np.int64, np.bool_) else f", dtype=np.{x.dtype}"
-        arrays.append(f"{name} = fnp.asarray({values!r}{dtype})")
+        line = f"{name} = fnp.asarray({values!r}{dtype})"
+        if len(line) > 76 and x.ndim == 2:  # one row per line, to fit the page
+            rows = "".join(f"    {row!r},\n" for row in values)
+            line = f"{name} = fnp.asarray([\n{rows}]{dtype})"
+        arrays.append(line)
         return name
     if isinstance(x, (bool, int, float, str, type(None))):
         return repr(x)
@@ -259,9 +263,8 @@ def _call_source(op: OpDef, args: tuple, kwargs: dict, concrete: type) -> str:
     lines += arrays + setup
     lines += ["with flops.BudgetContext(flop_budget=10**9, quiet=True) as budget:",
               f"    result = {call}",
-              "used = budget.summary_dict()",
-              'print(f"charged {used[\'flops_used\']:,} FLOPs '
-              '(analytical {used[\'analytical_flops_used\']:,})")']
+              "s = budget.summary_dict()",
+              'print(f"charged {s[\'flops_used\']:,}, analytical {s[\'analytical_flops_used\']:,}")']
     return "\n".join(lines) + "\n"
 
 
