@@ -23,12 +23,11 @@ callbacks supplied by the caller (see :class:`ValueDecoder`,
 from __future__ import annotations
 
 import dataclasses
-from types import MappingProxyType
 import functools
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -477,7 +476,7 @@ class ValueEncoder:
             return {"$": "tuple", "items": items}
         if isinstance(value, list):
             return [self.encode(v, depth + 1) for v in value]
-        if isinstance(value, (dict, MappingProxyType)):  # records hold read-only mappings
+        if isinstance(value, (dict, Mapping)):  # records hold read-only mappings
             return {
                 "$": "dict",
                 "items": [

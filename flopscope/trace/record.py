@@ -9,8 +9,8 @@ graph. That keeps a counted call cheap and its memory small.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import CodeType, MappingProxyType
-from typing import Any, Mapping
+from types import CodeType
+from typing import Any, Iterator, Mapping
 
 from flopscope.cost import units_to_flops, units_to_flops_ceil
 
@@ -153,7 +153,32 @@ class OpRecord:
         return self.flop_cost
 
 
-_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+class _NoEntries(Mapping):
+    """An empty, immutable, picklable mapping: the ``params`` / ``tags`` of most records.
+
+    Shared by every record that has none, so reading a long log does not
+    build an empty dict per field; immutable so that sharing is safe.
+    """
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+    def __reduce__(self) -> str:
+        return "_NO_PARAMS"  # unpickles as this module's singleton
+
+
+_NO_PARAMS: Mapping[str, Any] = _NoEntries()
 
 
 def _dtype_names(dtypes: Any) -> tuple:
