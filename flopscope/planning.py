@@ -31,7 +31,7 @@ from typing import Any, Callable
 import numpy as np
 
 from flopscope._config import parse_flop_count
-from flopscope.budget.context import _validate_multiplier
+from flopscope.budget.context import validate_multiplier
 from flopscope.budget.summary import ROOT_NAMESPACE, SummaryText, format_summary, summary_dict
 from flopscope.exec.abstract import AbstractArray
 from flopscope.exec.dry import Planner
@@ -83,7 +83,7 @@ def plan(fn: Callable[..., Any], *args: Any, flop_multiplier: float = 1.0, **kwa
     """
     if not callable(fn):
         raise TypeError(f"plan() needs a callable to plan, got {type(fn).__name__}")
-    planner = Planner(_validate_multiplier(flop_multiplier))
+    planner = Planner(validate_multiplier(flop_multiplier))
     labels = _argument_labels(fn, len(args))
     a_args = [_to_input(planner, value, label, top=True) for value, label in zip(args, labels)]
     a_kwargs = {k: _to_input(planner, v, k, top=True) for k, v in kwargs.items()}

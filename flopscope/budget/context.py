@@ -59,7 +59,7 @@ WARN_FRACTION = 0.9
 MAX_WALL_TIME_LIMIT_S = 365.0 * 24 * 3600
 
 
-def _validate_multiplier(value: object) -> float:
+def validate_multiplier(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"flop_multiplier must be a number, got {value!r}")
     if not math.isfinite(value) or value <= 0:
@@ -158,7 +158,7 @@ class BudgetContext:
                 f"flop_budget must be at most {MAX_FLOP_BUDGET:,} (2**63 - 1), got {flop_budget!r}"
             )
         self._budget = budget
-        self._mult = _validate_multiplier(flop_multiplier)
+        self._mult = validate_multiplier(flop_multiplier)
         if not isinstance(quiet, bool):
             raise TypeError(f"quiet must be True or False, got {quiet!r}")
         self.quiet = quiet
@@ -478,7 +478,7 @@ class BudgetContext:
         return f"<{kind}: {self.flops_used:,} of {self._budget:,} FLOPs used{ns}>"
 
 
-def _default_context() -> BudgetContext:
+def default_context() -> BudgetContext:
     """The context charged when none is active here; made active for what follows.
 
     A thread started while an explicit context was open is charged to that
@@ -510,5 +510,5 @@ def own_default_context() -> BudgetContext:
 def current_context() -> BudgetContext:
     """The active context: the explicit one in effect, else this thread's default."""
     ctx = ACTIVE.get()
-    return ctx if ctx is not None else _default_context()
+    return ctx if ctx is not None else default_context()
 

@@ -16,10 +16,10 @@ import numpy as np
 from flopscope.cost.reduction import reduction_call_cost
 from flopscope.exec.eager import (
     make_counted_wrapper,
-    make_free_wrapper,
     make_reduction_wrapper,
     make_ufunc_wrapper,
 )
+from flopscope.exec.free import make_free_wrapper
 from flopscope.registry import Category, OpDef
 
 __all__ = ["build_callable"]

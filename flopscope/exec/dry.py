@@ -32,7 +32,8 @@ from flopscope.cost import UNIT_BITS, charge_units, units_to_flops_ceil
 from flopscope.cost.reduction import reduction_call_cost
 from flopscope.errors import ConcretizationError
 from flopscope.exec.abstract import AbstractArray, AbstractPlain, abstract_result
-from flopscope.exec.eager import _SYMMETRY_PASS, _simple_params
+from flopscope.exec.arguments import simple_params
+from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.shapes import ArraySpec, is_arraylike
 from flopscope.exec.state import PLANNING
 from flopscope.registry import Category, OpDef
@@ -304,14 +305,14 @@ def _describe(op: OpDef, args: tuple, kwargs: dict) -> _Inputs:
 def _params(op: OpDef, args: tuple, kwargs: dict) -> dict | None:
     """The scalar parameters an eager call of ``op`` would record."""
     if op.kind == "ufunc":
-        return _simple_params(op.name, (), kwargs) if kwargs else None
+        return simple_params(op.name, (), kwargs) if kwargs else None
     if (op.cost is reduction_call_cost and len(args) > 1 and is_arraylike(args[0])
             and "out" not in kwargs
             and "where" not in kwargs and not any(is_arraylike(a) for a in args[1:])):
-        params = _simple_params(op.name, (), kwargs) if kwargs else None
+        params = simple_params(op.name, (), kwargs) if kwargs else None
         return {**(params or {}), "args": args[1:]}
     if kwargs or (args and type(args[0]) is str):
-        return _simple_params(op.name, args, kwargs)
+        return simple_params(op.name, args, kwargs)
     return None
 
 
@@ -333,7 +334,7 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     if not counted:
         srcs = tuple(dict.fromkeys(inputs.srcs)) or None
         result = _finish_out(abstract_result(spec, srcs, inputs.bound, scalar), kwargs)
-        symmetry_pass = _SYMMETRY_PASS[0]
+        symmetry_pass = SYMMETRY_PASS[0]
         if symmetry_pass is not None and args and (
                 getattr(args[0], "_fs_symmetric", False)
                 or (isinstance(args[0], AbstractArray) and args[0].tags.get("symmetry"))):
@@ -342,7 +343,7 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
         return result
     post = None
     extra: dict[str, Any] = {}
-    symmetry_pass = _SYMMETRY_PASS[0]
+    symmetry_pass = SYMMETRY_PASS[0]
     if symmetry_pass is not None and _symmetry_applies(op, args):
         analytical, post, tags = symmetry_pass(op, args, kwargs, analytical)
         extra.update(tags or {})

@@ -13,15 +13,17 @@ For each counted call the executor
 5. appends a row to the context's trace, and wraps array results as
    ``fnp.ndarray`` carrying the new node id.
 
-If NumPy itself raises, the reservation is returned and nothing is recorded. If the cost rule
-raises (bad shapes, say), the executor lets NumPy report the error in its own
-words; see :func:`_numpy_error`.
+If NumPy itself raises, the reservation is returned and nothing is recorded.
+If the cost rule raises (bad shapes, say), the executor lets NumPy report
+the error in its own words; see :func:`_numpy_error`.
 
-Two wrapper factories produce the public callables: :func:`make_ufunc_wrapper`
-(a specialized path for elementwise ufunc calls, the most frequent kind) and
-:func:`make_counted_wrapper` for everything else; :func:`make_free_wrapper`
-handles zero-cost operations. All three divert to the dry executor when a
-plan is being traced.
+Three wrapper factories produce the public callables of counted entries:
+:func:`make_ufunc_wrapper` (a specialized path for elementwise ufunc calls,
+the most frequent kind), :func:`make_reduction_wrapper` and
+:func:`make_counted_wrapper` for everything else; zero-cost entries are
+wrapped by :func:`flopscope.exec.free.make_free_wrapper`. All of them divert
+to the dry executor when a plan is being traced. The argument and result
+plumbing they share lives in :mod:`flopscope.exec.arguments`.
 """
 
 from __future__ import annotations
@@ -33,28 +35,41 @@ from typing import Any, Callable
 
 import numpy as np
 
-from flopscope._weights import ACTIVE_WEIGHTS
-from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, _default_context
 from flopscope._config import SETTINGS as _SETTINGS
-from flopscope.cost import UNIT_BITS, charge_factor as _factor
+from flopscope._weights import ACTIVE_WEIGHTS
+from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, default_context
+from flopscope.cost import UNIT_BITS
+from flopscope.cost import charge_factor as _factor
 from flopscope.cost._shapes import broadcast_shapes, numel
-from flopscope.errors import FlopscopeError, TimeExhaustedError, UnsupportedDtypeError
+from flopscope.errors import FlopscopeError, TimeExhaustedError
+from flopscope.exec.arguments import (
+    PY_NUMBERS,
+    REFUSED_KINDS,
+    check_dtypes,
+    intern_shapes,
+    keywords_from,
+    positional_tail,
+    refuse_dtype,
+    restore_out,
+    simple_params,
+    source,
+    unwrap,
+    unwrap_out,
+    wrap,
+)
 from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.nan_check import check_nan_inf
 from flopscope.exec.state import PLANNING
 from flopscope.exec.writes import note_write
 from flopscope.registry import Category, OpDef
-from flopscope.trace.callsite import _VERDICTS, user_frame
+from flopscope.trace.callsite import VERDICTS, user_frame
 from flopscope.trace.trace import new_node_id
 
 __all__ = [
     "make_ufunc_wrapper",
     "make_counted_wrapper",
     "make_reduction_wrapper",
-    "make_free_wrapper",
-    "set_symmetry_pass",
-    "unwrap",
-    "wrap",
 ]
 
 _perf = time.perf_counter_ns
@@ -64,161 +79,10 @@ _np_ndarray = np.ndarray
 _np_generic = np.generic
 _asarray = np.asarray
 _weights = ACTIVE_WEIGHTS
-
-#: dtype kinds whose arithmetic runs arbitrary Python (object), or that are not
-#: numbers at all (bytes, str, void, variable-width strings).
-_REFUSED_KINDS = frozenset("OSUVT")
-_PY_NUMBERS = frozenset((int, float, complex, bool))
-_SIMPLE_PARAM_TYPES = (int, float, str, bool, type(None), np.integer, np.floating)
 _NO_KWARGS: dict = {}
 
-#: The symmetry pass, installed by :mod:`flopscope.symmetry` (see set_symmetry_pass).
-_SYMMETRY_PASS: list[Callable[..., tuple[int, Callable[[Any], Any] | None, dict | None]] | None] = [None]
-
-
-def set_symmetry_pass(
-    fn: Callable[..., tuple[int, Callable[[Any], Any] | None, dict | None]] | None,
-) -> None:
-    """Install the function that adjusts calls involving symmetry.
-
-    ``fn(op, args, kwargs, analytical) -> (analytical, post, tags)`` is called,
-    on the general (non-fast) paths only, for a call whose arguments include
-    an array flagged ``_fs_symmetric`` or for an entry whose
-    ``extras["induces_symmetry"]`` is true (einsum: repeated operands). ``args``
-    and ``kwargs`` are the caller's own objects (identity and symmetry intact).
-    It returns the adjusted analytical cost, a function applied to the
-    wrapped result (to attach the output's symmetry) or None, and tags stored
-    with the call's record (``{"symmetry": ...}``) or None.
-    """
-    _SYMMETRY_PASS[0] = fn
 _FALLBACK = object()  # "not a fast-path call": the fast path's answer when it declines
 _UNARY = object()  # marks the absent second operand of a one-operand fast call
-
-#: Interned shape tuples (see _execute); cleared if a program uses very many.
-_SHAPES: dict[tuple, tuple] = {}
-_SHAPES_LIMIT = 65536
-
-
-def _intern_shapes(shapes: tuple, default: tuple) -> tuple:
-    found = _SHAPES.get(shapes)
-    if found is None:
-        if len(_SHAPES) >= _SHAPES_LIMIT:
-            _SHAPES.clear()
-        found = _SHAPES[shapes] = default
-    return found
-
-
-def _refuse_dtype(op_name: str, dtype: np.dtype) -> UnsupportedDtypeError:
-    return UnsupportedDtypeError(
-        f"{op_name} does not accept arrays of dtype {dtype}: arithmetic on object, "
-        "string or void data runs arbitrary Python that flopscope cannot count. "
-        "Convert to a numeric dtype first (x.astype(float))."
-    )
-
-
-# -- unwrapping arguments, wrapping results ------------------------------------------
-
-
-def _holds_arrays(seq: list | tuple) -> bool:
-    for item in seq:
-        if isinstance(item, (_np_ndarray, list, tuple)):
-            return True
-    return False
-
-
-def _source(x: FArray) -> tuple[int, ...] | None:
-    """Producer ids of a flopscope array, looking through views NumPy made of it."""
-    try:
-        return x._fs_src
-    except AttributeError:
-        base = x.base
-        if isinstance(base, FArray):
-            try:
-                return base._fs_src
-            except AttributeError:
-                return None
-        return None
-
-
-def unwrap(x: Any, srcs: list, shapes: list | None = None, dtypes: list | None = None) -> Any:
-    """``x`` with flopscope arrays replaced by plain NumPy views (recursing into lists).
-
-    Producer node ids are appended to ``srcs``; shapes and dtypes of array
-    arguments to ``shapes`` / ``dtypes`` when given.
-    """
-    if isinstance(x, FArray):
-        src = _source(x)
-        if src:
-            srcs.extend(src)
-        x = x.view(_np_ndarray)
-        if shapes is not None:
-            shapes.append(x.shape)
-            dtypes.append(x.dtype)
-        return x
-    if isinstance(x, _np_ndarray):
-        if shapes is not None:
-            shapes.append(x.shape)
-            dtypes.append(x.dtype)
-        return x
-    t = type(x)
-    if (t is list or t is tuple) and _holds_arrays(x):
-        return t(unwrap(item, srcs, shapes, dtypes) for item in x)
-    return x
-
-
-def wrap(result: Any, src: tuple[int, ...] | None) -> Any:
-    """Plain NumPy arrays in ``result`` (recursing into tuples and lists) as ``fnp.ndarray``."""
-    t = type(result)
-    if t is _np_ndarray:
-        wrapped = result.view(FArray)
-        wrapped._fs_src = src
-        return wrapped
-    if t is tuple:
-        return tuple(wrap(item, src) for item in result)
-    if isinstance(result, tuple) and hasattr(result, "_fields"):  # namedtuple results
-        return t(*(wrap(item, src) for item in result))
-    if t is list:
-        return [wrap(item, src) for item in result]
-    return result
-
-
-def _check_dtypes(op_name: str, dtypes: list) -> None:
-    for dt in dtypes:
-        if dt.kind in _REFUSED_KINDS:
-            raise _refuse_dtype(op_name, dt)
-
-
-_SUBSCRIPT_PARAMS: dict[str, dict] = {}
-
-
-def _subscript_params(subscripts: str) -> dict:
-    """One shared, never-mutated ``{"subscripts": ...}`` per distinct string."""
-    params = _SUBSCRIPT_PARAMS.get(subscripts)
-    if params is None:
-        if len(_SUBSCRIPT_PARAMS) >= _SHAPES_LIMIT:
-            _SUBSCRIPT_PARAMS.clear()
-        params = _SUBSCRIPT_PARAMS[subscripts] = {"subscripts": subscripts.replace(" ", "")}
-    return params
-
-
-def _simple_params(op_name: str, args: tuple, kwargs: dict) -> dict | None:
-    """Scalar parameters worth recording (never arrays: a log must not pin memory)."""
-    params = None
-    if args and type(args[0]) is str:
-        params = _subscript_params(args[0])
-        if not kwargs:
-            return params
-        params = dict(params)
-    for key, value in kwargs.items():
-        if key == "out":
-            continue
-        if isinstance(value, _SIMPLE_PARAM_TYPES) or (
-            type(value) is tuple and all(isinstance(v, _SIMPLE_PARAM_TYPES) for v in value)
-        ):
-            if params is None:
-                params = {}
-            params[key] = value
-    return params
 
 
 def _numpy_error(op: OpDef, args: tuple, kwargs: dict, exc: Exception) -> None:
@@ -281,7 +145,7 @@ def _execute(
     the collector untracks them and never rescans the log (a log of tracked
     rows costs several microseconds per call at a million rows). Hence
     ``shapes``, ``dtypes`` and ``srcs`` arrive as tuples, and the nested
-    ``shapes`` tuple is interned (:func:`_intern_shapes`): a shared, long-lived
+    ``shapes`` tuple is interned (:func:`intern_shapes`): a shared, long-lived
     object the collector untracks once. Past the log cap a call is folded
     straight into its per-site accumulator without building a row.
     """
@@ -291,7 +155,7 @@ def _execute(
     units = analytical << UNIT_BITS if (weight == 1.0 and mult == 1.0) else analytical * _factor(weight, mult)
     # The user's call site: usually the caller's frame itself, found in one lookup.
     code = frame.f_code
-    verdict = _VERDICTS.get(id(code))
+    verdict = VERDICTS.get(id(code))
     if verdict is not None and not verdict[1]:
         lasti = frame.f_lasti
     else:
@@ -333,7 +197,7 @@ def _execute(
             result = wrap(result, (node,))
             first = result[0] if (isinstance(result, tuple) and result) else result
         else:
-            result, first = _restore_out(result, out, uout, (node,))
+            result, first = restore_out(result, out, uout, (node,))
         out_shape = getattr(first, "shape", None)
         out_dtype = getattr(first, "dtype", None)
     if post is not None:
@@ -347,7 +211,7 @@ def _execute(
     rows = ctx._rows
     if len(rows) < ctx._cap:
         rows.append((
-            node, name, NAMESPACE.get(), _intern_shapes(shapes, shapes), dtypes, params,
+            node, name, NAMESPACE.get(), intern_shapes(shapes, shapes), dtypes, params,
             analytical, units, used, t0 - ctx._created_ns, t2 - t1, overhead,
             code, lasti, srcs, out_shape, out_dtype, extra, _thread(),
         ))
@@ -372,68 +236,7 @@ def _execute(
     return result
 
 
-def _restore_out(result: Any, out: Any, uout: Any, src: tuple[int, ...]) -> tuple[Any, Any]:
-    """Return the caller's own ``out=`` objects in place of their unwrapped views."""
-    if type(out) is tuple:
-        mapping = {id(u): o for u, o in zip(uout, out)}
-        for o in out:
-            if isinstance(o, FArray):
-                o._fs_src = src
-        if type(result) is tuple:
-            restored = tuple(mapping.get(id(r), r) for r in result)
-            return restored, restored[0]
-        restored = mapping.get(id(result), result)
-        return restored, restored
-    if isinstance(out, FArray):
-        out._fs_src = src
-    restored = out if result is uout else wrap(result, src)
-    return restored, restored
-
-
-def _unwrap_out(out: Any, srcs: list) -> Any:
-    """Unwrap an ``out=`` argument (array or tuple of arrays/None); ``out`` does not feed edges."""
-    scratch: list = []
-    if type(out) is tuple:
-        return tuple(unwrap(o, scratch) for o in out)
-    return unwrap(out, scratch)
-
-
 # -- wrapper factories -------------------------------------------------------------------
-
-
-def _positional_tail(op: OpDef) -> tuple[int | None, tuple[str, ...]]:
-    """Where ``out`` can be passed positionally, and the parameter names from there on.
-
-    ``np.round(x, 1, out)`` passes ``out`` by position; the executor moves such
-    trailing positional arguments to keywords (their parameter names) so that
-    ``out`` is recognised, unwrapped and returned as the caller's own array.
-    ``(None, ())`` when the signature has no positional ``out``.
-    """
-    import inspect
-
-    fn = op.numpy_func if op.numpy_func is not None else op.impl
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return None, ()
-    names = [p.name for p in params]
-    if "out" not in names:
-        return None, ()
-    position = names.index("out")
-    tail = params[position:]
-    if any(p.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD for p in tail):
-        tail = [p for p in tail if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
-        if not tail or tail[0].name != "out":
-            return None, ()
-    return position, tuple(p.name for p in tail)
-
-
-def _keywords_from(args: tuple, kwargs: dict, position: int, names: tuple[str, ...]) -> tuple:
-    """Move ``args[position:]`` into ``kwargs`` under ``names``."""
-    moved = dict(zip(names, args[position:]))
-    if len(args) - position > len(names) or moved.keys() & kwargs.keys():
-        return args, kwargs  # let NumPy report the bad call itself
-    return args[:position], {**kwargs, **moved}
 
 
 def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
@@ -444,12 +247,12 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
     cost_rule = op.cost
     name = op.name
     induces = bool(op.extras.get("induces_symmetry"))
-    out_position, tail = _positional_tail(op)
+    out_position, tail = positional_tail(op)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         t0 = _perf()
         if out_position is not None and len(args) > out_position:
-            args, kwargs = _keywords_from(args, kwargs, out_position, tail)
+            args, kwargs = keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
         return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1), induces)
@@ -462,7 +265,7 @@ def _counted_call(
     args: tuple, kwargs: dict, t0: int, frame: Any, induces: bool = False,
 ) -> Any:
     """The general eager path: unwrap every argument, cost, then :func:`_execute`."""
-    ctx = ACTIVE.get() or _default_context()
+    ctx = ACTIVE.get() or default_context()
     srcs: list = []
     shapes: list = []
     dtypes: list = []
@@ -474,13 +277,13 @@ def _counted_call(
             try:
                 src = a._fs_src
             except AttributeError:
-                src = _source(a)
+                src = source(a)
             if src:
                 srcs.extend(src)
             a = uargs[i] = a.view(_np_ndarray)
             shapes.append(a.shape)
             dtypes.append(a.dtype)
-        elif t is not str and t not in _PY_NUMBERS:
+        elif t is not str and t not in PY_NUMBERS:
             if getattr(a, "_fs_symmetric", False):
                 symmetric = True
             uargs[i] = unwrap(a, srcs, shapes, dtypes)
@@ -489,18 +292,18 @@ def _counted_call(
     if kwargs:
         ukwargs = {k: (unwrap(v, srcs, shapes, dtypes) if k != "out" else v) for k, v in kwargs.items()}
         if out is not None:
-            uout = ukwargs["out"] = _unwrap_out(out, srcs)
+            uout = ukwargs["out"] = unwrap_out(out, srcs)
     else:
         ukwargs = kwargs
-    _check_dtypes(name, dtypes)
+    check_dtypes(name, dtypes)
     try:
         analytical = cost_rule(*uargs, **ukwargs)
     except Exception as exc:  # invalid arguments: let NumPy say so in its own words
         _numpy_error(op, uargs, ukwargs, exc)
-    params = _simple_params(name, args, kwargs) if (kwargs or (args and type(args[0]) is str)) else None
+    params = simple_params(name, args, kwargs) if (kwargs or (args and type(args[0]) is str)) else None
     post = extra = None
-    if (symmetric or (induces and _repeats_an_array(args))) and _SYMMETRY_PASS[0] is not None:
-        analytical, post, extra = _SYMMETRY_PASS[0](op, args, kwargs, analytical)
+    if (symmetric or (induces and _repeats_an_array(args))) and SYMMETRY_PASS[0] is not None:
+        analytical, post, extra = SYMMETRY_PASS[0](op, args, kwargs, analytical)
     return _execute(ctx, op, impl, uargs, ukwargs, analytical, tuple(srcs), tuple(shapes),
                     tuple(dtypes), params, out, uout, t0, frame, post, extra)
 
@@ -529,12 +332,12 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
     # For a plain ndarray, np.sum(x, ...) is defined as x.sum(...); the method
     # skips NumPy's Python-level dispatch (about 1 us), so the fast path uses it.
     method_impl = op.extras.get("ndarray_method", impl)
-    out_position, tail = _positional_tail(op)
+    out_position, tail = positional_tail(op)
 
     def counted_reduction(*args: Any, **kwargs: Any) -> Any:
         t0 = _perf()
         if out_position is not None and len(args) > out_position:
-            args, kwargs = _keywords_from(args, kwargs, out_position, tail)
+            args, kwargs = keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
         if args and type(args[0]) is FArray and "out" not in kwargs and "where" not in kwargs:
@@ -546,15 +349,15 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
                 try:
                     srcs = a._fs_src
                 except AttributeError:
-                    srcs = _source(a)
+                    srcs = source(a)
                 x = a.view(_np_ndarray)
                 dtype = x.dtype
-                if dtype.kind in _REFUSED_KINDS:
-                    raise _refuse_dtype(name, dtype)
-                params = _simple_params(name, (), kwargs) if kwargs else None
+                if dtype.kind in REFUSED_KINDS:
+                    raise refuse_dtype(name, dtype)
+                params = simple_params(name, (), kwargs) if kwargs else None
                 if len(args) > 1:
                     params = {**(params or {}), "args": args[1:]}
-                ctx = ACTIVE.get() or _default_context()
+                ctx = ACTIVE.get() or default_context()
                 return _execute(ctx, op, method_impl, (x, *args[1:]), kwargs, x.size, srcs or (),
                                 (x.shape,), (dtype,), params, None, None, t0, _getframe(1))
         return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1))
@@ -569,14 +372,14 @@ def _ufunc_operand(x: Any, name: str, srcs: list) -> tuple[Any, tuple, Any]:
     lists and other array-likes are converted as the ufunc would convert them.
     """
     if isinstance(x, FArray):
-        src = _source(x)
+        src = source(x)
         if src:
             srcs.extend(src)
         x = x.view(_np_ndarray)
         return x, x.shape, x.dtype
     if isinstance(x, _np_ndarray):
         return x, x.shape, x.dtype
-    if type(x) in _PY_NUMBERS:
+    if type(x) in PY_NUMBERS:
         return x, (), None
     if isinstance(x, _np_generic):
         return x, (), x.dtype
@@ -612,7 +415,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     elementwise = op.category in (Category.UNARY, Category.BINARY)
 
     def general(t0: int, args: tuple, out: Any, kwargs: dict, frame: Any) -> Any:
-        ctx = ACTIVE.get() or _default_context()
+        ctx = ACTIVE.get() or default_context()
         srcs: list = []
         uargs, shapes, dtypes = [], [], []
         symmetric = False
@@ -624,11 +427,11 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             shapes.append(shape)
             dtypes.append(dtype)
         for dt in dtypes:
-            if dt is not None and dt.kind in _REFUSED_KINDS:
-                raise _refuse_dtype(name, dt)
+            if dt is not None and dt.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dt)
         uout = None
         if out is not None:
-            uout = kwargs["out"] = _unwrap_out(out, srcs)
+            uout = kwargs["out"] = unwrap_out(out, srcs)
         try:
             if len(uargs) != nin:
                 raise TypeError("wrong number of arguments")
@@ -642,11 +445,11 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
                 analytical = cost_rule(*uargs, **kwargs)
         except Exception as exc:
             _numpy_error(op, uargs, kwargs, exc)
-        params = _simple_params(name, (), kwargs) if kwargs else None
+        params = simple_params(name, (), kwargs) if kwargs else None
         post = extra = None
-        if symmetric and _SYMMETRY_PASS[0] is not None:
+        if symmetric and SYMMETRY_PASS[0] is not None:
             call_kwargs = kwargs if out is None else {**kwargs, "out": out}
-            analytical, post, extra = _SYMMETRY_PASS[0](op, args, call_kwargs, analytical)
+            analytical, post, extra = SYMMETRY_PASS[0](op, args, call_kwargs, analytical)
         return _execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs), tuple(shapes),
                         tuple(dtypes), params, out, uout, t0, frame, post, extra)
 
@@ -657,14 +460,14 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             try:
                 srcs = x._fs_src
             except AttributeError:
-                srcs = _source(x)
+                srcs = source(x)
             x = x.view(_np_ndarray)
             shape = x.shape
             dtype = x.dtype
-            if dtype.kind in _REFUSED_KINDS:
-                raise _refuse_dtype(name, dtype)
+            if dtype.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dtype)
             size = x.size
-        elif tx in _PY_NUMBERS:
+        elif tx in PY_NUMBERS:
             srcs = None
             shape = ()
             dtype = None
@@ -681,14 +484,14 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
                 try:
                     src_y = y._fs_src
                 except AttributeError:
-                    src_y = _source(y)
+                    src_y = source(y)
                 if src_y:
                     srcs = srcs + src_y if srcs else src_y
                 y = y.view(_np_ndarray)
                 shape_y = y.shape
                 dtype_y = y.dtype
-                if dtype_y.kind in _REFUSED_KINDS:
-                    raise _refuse_dtype(name, dtype_y)
+                if dtype_y.kind in REFUSED_KINDS:
+                    raise refuse_dtype(name, dtype_y)
                 if shape_y != shape and elementwise:
                     if not shape:
                         size = y.size
@@ -697,7 +500,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
                             size = numel(broadcast_shapes(shape, shape_y))
                         except ValueError as exc:
                             _numpy_error(op, (x, y), {}, exc)
-            elif ty in _PY_NUMBERS:
+            elif ty in PY_NUMBERS:
                 shape_y = ()
                 dtype_y = None
             else:
@@ -710,7 +513,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
                 size = cost_rule(*uargs)
             except Exception as exc:
                 _numpy_error(op, uargs, {}, exc)
-        ctx = ACTIVE.get() or _default_context()
+        ctx = ACTIVE.get() or default_context()
         return _execute(ctx, op, ufunc, uargs, _NO_KWARGS, size, srcs or (), shapes, dtypes,
                         None, None, None, t0, frame)
 
@@ -771,67 +574,3 @@ def _defers(other: Any) -> bool:
     """NumPy's operator rule: an operand whose class sets ``__array_ufunc__ = None`` handles it."""
     return getattr(type(other), "__array_ufunc__", False) is None
 
-
-def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
-    """The public callable of a zero-cost entry: unwrap, run, wrap; no charge, no record.
-
-    Results inherit the producer ids of all array inputs, so data-flow edges
-    pass through free operations (``reshape``, ``concatenate``...). An in-place
-    writer (``extras["writes"]`` names the written parameter: ``put``,
-    ``copyto``...) makes the written flopscope array carry the producers of
-    everything written into it.
-    """
-    from flopscope.exec.dry import dry_call
-
-    impl = op.impl
-    written = op.extras.get("writes")
-    written_position = _parameter_position(op, written) if written else None
-    out_position, tail = _positional_tail(op)
-
-    def free(*args: Any, **kwargs: Any) -> Any:
-        if out_position is not None and len(args) > out_position:  # np.take(a, i, 0, out)
-            args, kwargs = _keywords_from(args, kwargs, out_position, tail)
-        if PLANNING.get() is not None:
-            return dry_call(op, args, kwargs)
-        srcs: list = []
-        uargs = [unwrap(a, srcs) for a in args]
-        if kwargs:
-            out = kwargs.get("out")
-            ukwargs = {k: unwrap(v, srcs) for k, v in kwargs.items()}
-            result = impl(*uargs, **ukwargs)
-            note_write(ukwargs.get("out"))  # symmetry: void claims on the written memory
-            if out is not None and result is ukwargs["out"]:
-                return out
-        else:
-            result = impl(*uargs)
-        src = tuple(dict.fromkeys(srcs)) if srcs else None
-        if written is not None:
-            target = kwargs.get(written) if written in kwargs else (
-                args[written_position] if written_position is not None
-                and written_position < len(args) else None)
-            note_write(target)  # symmetry: void claims on the written memory
-            if isinstance(target, FArray) and src:
-                target._fs_src = src
-        result = wrap(result, src)
-        # A view or copy of a SymmetricTensor (fnp.reshape(S), np.transpose(S))
-        # keeps whatever symmetry the propagation rules say survives.
-        if args and type(args[0]) is not FArray and getattr(args[0], "_fs_symmetric", False):
-            symmetry_pass = _SYMMETRY_PASS[0]
-            if symmetry_pass is not None:
-                _, post, _ = symmetry_pass(op, args, kwargs, 0)
-                if post is not None:
-                    result = post(result)
-        return result
-
-    return free
-
-
-def _parameter_position(op: OpDef, name: str) -> int | None:
-    """Position of parameter ``name`` in the entry's NumPy signature, if positional."""
-    import inspect
-
-    try:
-        names = list(inspect.signature(op.impl).parameters)
-    except (TypeError, ValueError):
-        return None
-    return names.index(name) if name in names else None

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from flopscope.exec.eager import unwrap, wrap
+from flopscope.exec.arguments import unwrap, wrap
 from flopscope.registry._core import loaded_members
 
 __all__ = [

@@ -52,7 +52,7 @@ __all__ = [
 
 
 def _install() -> None:
-    from flopscope.exec.eager import set_symmetry_pass
+    from flopscope.exec.hooks import set_symmetry_pass
     from flopscope.exec.writes import set_write_listener
     from flopscope.symmetry.claims import void_overlapping
 

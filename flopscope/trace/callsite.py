@@ -19,7 +19,7 @@ import os
 import sys
 from types import CodeType, FrameType
 
-__all__ = ["user_frame", "internal_prefixes", "line_of", "warn_user"]
+__all__ = ["user_frame", "internal_prefixes", "line_of", "warn_user", "VERDICTS"]
 
 
 def _package_dir(module_name: str) -> str | None:
@@ -41,7 +41,7 @@ def internal_prefixes() -> tuple[str, ...]:
 
 _PREFIXES: tuple[str, ...] = ()
 #: id(code) -> (code, is_internal). Holding ``code`` keeps its id from being reused.
-_VERDICTS: dict[int, tuple[CodeType, bool]] = {}
+VERDICTS: dict[int, tuple[CodeType, bool]] = {}
 
 
 def _classify(code: CodeType) -> bool:
@@ -52,7 +52,7 @@ def _classify(code: CodeType) -> bool:
     if not os.path.isabs(filename) and not filename.startswith("<"):
         filename = os.path.abspath(filename)
     verdict = filename.startswith(_PREFIXES)
-    _VERDICTS[id(code)] = (code, verdict)
+    VERDICTS[id(code)] = (code, verdict)
     return verdict
 
 
@@ -61,7 +61,7 @@ def user_frame(frame: FrameType | None) -> tuple[CodeType | None, int]:
 
     Pass the offset to :func:`line_of` to get a line number.
     """
-    verdicts = _VERDICTS
+    verdicts = VERDICTS
     while frame is not None:
         code = frame.f_code
         entry = verdicts.get(id(code))
