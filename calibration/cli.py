@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("rich", help="rich weights file written by a run")
     package.add_argument("--output", default=str(PACKAGED_PATH),
                          help=f"where to write it (default: {PACKAGED_PATH})")
+    _add_previous(package)
 
     report = sub.add_parser("report", help="(re)write the HTML report of a run")
     report.add_argument("rich", help="rich weights file written by a run")
@@ -299,10 +300,11 @@ def _package(args: argparse.Namespace) -> int:
     from calibration.artifacts import load_rich, slim_from_rich, write_json
 
     rich = load_rich(args.rich)
-    if "groups" not in rich:
-        raise CliError(f"{args.rich} has no official values yet: run "
-                       f"`python -m calibration finalize {args.rich} --previous "
-                       "flopscope/data/weights.json` first")
+    if "groups" not in rich or args.previous:
+        rich = _finalized(rich, args.previous)
+        _say(f"Official values computed from the measurements of {args.rich}"
+             + (f" (previous table: {args.previous})" if args.previous else
+                " (no previous table: plain snapping)"))
     slim = slim_from_rich(rich, Path(args.rich).name)
     target = write_json(slim, args.output)
     info = slim["calibration"]

@@ -238,11 +238,12 @@ def _ops_table(doc: Mapping[str, Any]) -> str:
         '<div class="controls"><input id="filter" placeholder="filter by name">'
         f'<select id="cat"><option value="">all categories</option>{options}</select></div>'
         '<p class="note">Click a column to sort. measured: this run\'s weight; official: '
-        "the weight shipped (its group's, snapped to the grid); alpha_raw: cost per FLOP relative to np.add; '
-        "overhead: ufunc dispatch amortised over the op's FLOPs; sizes: alpha_raw per size "
+        "the weight shipped (its group's, snapped to the grid); alpha_raw: cost per FLOP "
+        "relative to np.add; overhead: ufunc dispatch amortised over the op's FLOPs; sizes: alpha_raw per size "
         "(median over distributions and repeats); out: measured with a pre-allocated output.</p>"
         '<table id="ops" class="sortable"><thead><tr><th>op</th><th>category</th><th>measured</th>'
-        "<th>official</th><th>group</th><th>alpha_raw</th><th>overhead</th><th>spread</th><th>per repeat</th>"
+        "<th>official</th><th>group</th><th>alpha_raw</th><th>overhead</th><th>spread</th>"
+        "<th>per repeat</th>"
         "<th>alpha_raw by size</th><th>out</th><th>time (s)</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>")
 
