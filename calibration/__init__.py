@@ -19,12 +19,13 @@ module                      concern
 ``runner``                  parent: schedules workers, collects and pools their results
 ``progress`` / ``estimate`` the progress bar; the duration estimate printed before a run
 ``methodology``             pure arithmetic: reference, alpha_raw, overhead, weight, spread
+``official``                official values: one weight per group, power-of-two grid, hysteresis
 ``artifacts``               the rich ``weights.json`` and the slim packaged runtime file
 ``compare``                 agreement between two runs (repeatability, mode comparison)
 ``report`` / ``svg``        the self-contained HTML report and its inline SVG plots
 ``machine``                 machine and library metadata
 ``cli``                     the command line (``run``, ``plan``, ``package``, ``report``,
-                            ``compare``)
+                            ``compare``, ``finalize``)
 ==========================  ==============================================================
 
 The methodology is described in ``docs/calibration.md``.

@@ -4,15 +4,23 @@ Rich file (``--output``, schema :data:`calibration.SCHEMA`)::
 
     {
       "schema": "flopscope-calibration/1",
-      "weights": {"add": 1.0, "exp": 7.93, "reshape": 0.0, ...},
+      "weights": {"add": 1.0, "exp": 4.0, "dot": 0.125, "reshape": 0.0, ...},  # official
       "meta":    {"date", "mode", "mode_reason", "unit", "dtype", "repeats", "machine",
                   "libraries", "reference", "duration_s", "command", ...},
-      "ops":     {"exp": {"category", "status": "measured", "weight", "alpha_raw",
-                          "overhead", "overhead_source", "per_repeat", "spread",
+      "ops":     {"exp": {"category", "status": "measured", "measured", "weight", "group",
+                          "alpha_raw", "overhead", "overhead_source", "per_repeat", "spread",
                           "sizes": [{"size", "flops", "alpha_raw"}], ...},
+                  "vdot": {"category", "status": "group", "weight", "group"},  # not measured
                   "reshape": {"category": "zero-flop", "status": "zero", "weight": 0.0}},
+      "groups":  {"contraction": {"reference", "members", "source", "measured", "spread",
+                                  "per_repeat", "previous", "official", "margin", ...}},
       "skipped": {"isnat": {"category", "reason"}, ...}
     }
+
+``"measured"`` is what the run measured for an op; ``"weight"`` (and the
+top-level ``"weights"``) the official value derived from the measurements by
+:mod:`calibration.official` (one weight per group, snapped to a coarse grid),
+which ``package`` ships.
 
 Its ``"weights"`` mapping is in the format :mod:`flopscope._weights` reads, so
 the rich file can itself be given to ``FLOPSCOPE_WEIGHTS_FILE``.
@@ -236,6 +244,12 @@ def slim_from_rich(rich: Mapping[str, Any], source_name: str = "weights.json") -
             "blas": meta.get("libraries", {}).get("blas"),
             "ops_measured": meta.get("counts", {}).get("measured"),
             "ops_zero": meta.get("counts", {}).get("zero"),
+            "repeats": meta.get("repeats"),
+            "official_rule": meta.get("official", {}).get("rule"),
+            "groups": {name: {"reference": g["reference"], "members": g["members"],
+                              "measured": g["measured"], "spread": g["spread"],
+                              "weight": g["official"]}
+                       for name, g in rich.get("groups", {}).items() if len(g["members"]) > 1},
         },
     }
     _parse_weights(slim, "packaged weights")

@@ -7,6 +7,7 @@ Commands::
     python -m calibration package weights.json [--output flopscope/data/weights.json]
     python -m calibration report weights.json --html report.html [--compare other.json]
     python -m calibration compare weights.json other.json [--html comparison.html]
+    python -m calibration finalize weights.json [--previous flopscope/data/weights.json]
 
 ``run`` is the default command, so the seeds' invocation works as written.
 """
@@ -24,7 +25,7 @@ from calibration.modes import MODES
 
 __all__ = ["main", "build_parser"]
 
-_COMMANDS = ("run", "plan", "package", "report", "compare")
+_COMMANDS = ("run", "plan", "package", "report", "compare", "finalize")
 PACKAGED_PATH = Path(__file__).resolve().parent.parent / "flopscope" / "data" / "weights.json"
 QUICK_DIVISOR = 16
 #: Timing mode: a size whose calls would take longer than this is not measured (two sizes min).
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--html", help="also write the HTML report here")
     run.add_argument("--compare", help="rich weights file of another run, compared in the report")
     run.add_argument("--quiet", action="store_true", help="no progress display")
+    _add_previous(run)
 
     plan = sub.add_parser("plan", help="list what a run would measure and estimate its duration")
     _add_selection(plan)
@@ -107,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("rich", help="rich weights file written by a run")
     package.add_argument("--output", default=str(PACKAGED_PATH),
                          help=f"where to write it (default: {PACKAGED_PATH})")
+    _add_previous(package)
 
     report = sub.add_parser("report", help="(re)write the HTML report of a run")
     report.add_argument("rich", help="rich weights file written by a run")
@@ -117,7 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("a", help="rich weights file")
     compare.add_argument("b", help="rich weights file")
     compare.add_argument("--html", help="write the report of A, with the comparison, here")
+
+    finalize = sub.add_parser(
+        "finalize", help="(re)compute the official values (groups, grid) of a rich file")
+    finalize.add_argument("rich", help="rich weights file written by a run")
+    finalize.add_argument("--output", help="where to write the result (default: in place)")
+    _add_previous(finalize)
     return parser
+
+
+def _add_previous(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--previous", metavar="WEIGHTS",
+        help="weights file shipped before (e.g. flopscope/data/weights.json): its values "
+             "are kept unless a measurement moved clearly away (hysteresis, see "
+             "docs/calibration.md); default: none, plain snapping")
 
 
 def _say(*parts: Any) -> None:
@@ -228,7 +245,7 @@ def _run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         "seed": settings.seed, "command": _command_line(argv),
         "machine": machine_info(), "libraries": library_info(REPO_ROOT),
     }
-    document = build_rich(inventory, result, meta)
+    document = _finalized(build_rich(inventory, result, meta), args.previous)
     write_json(document, output)
     counts = document["meta"]["counts"]
     failed = {n: s["reason"] for n, s in document["skipped"].items()
@@ -252,10 +269,42 @@ def _plan(args: argparse.Namespace) -> int:
 
 # -- package / report / compare ----------------------------------------------------------------
 
+def _finalized(document: dict[str, Any], previous: str | None) -> dict[str, Any]:
+    from calibration.official import finalize
+    from flopscope._weights import read_weights_file
+    from flopscope.errors import WeightsFileError
+
+    table = None
+    if previous:
+        try:
+            table = read_weights_file(previous)
+        except WeightsFileError as exc:
+            raise CliError(f"--previous: {exc}") from None
+    return finalize(document, table, previous)
+
+
+def _finalize(args: argparse.Namespace) -> int:
+    from calibration.artifacts import load_rich, validate_rich, write_json
+
+    rich = load_rich(args.rich)
+    document = validate_rich(_finalized(rich, args.previous), args.rich)
+    target = write_json(document, args.output or args.rich)
+    groups = document["groups"]
+    moved = sum(1 for g in groups.values()
+                if g["previous"] is not None and g["previous"] != g["official"])
+    _say(f"Wrote {target}: {len(groups)} groups, {len(document['weights'])} weights"
+         + (f"; {moved} group(s) moved from the previous table" if args.previous else ""))
+    return 0
+
 def _package(args: argparse.Namespace) -> int:
     from calibration.artifacts import load_rich, slim_from_rich, write_json
 
     rich = load_rich(args.rich)
+    if "groups" not in rich or args.previous:
+        rich = _finalized(rich, args.previous)
+        _say(f"Official values computed from the measurements of {args.rich}"
+             + (f" (previous table: {args.previous})" if args.previous else
+                " (no previous table: plain snapping)"))
     slim = slim_from_rich(rich, Path(args.rich).name)
     target = write_json(slim, args.output)
     info = slim["calibration"]
@@ -282,6 +331,15 @@ def _compare(args: argparse.Namespace) -> int:
 
     a, b = load_rich(args.a), load_rich(args.b)
     print(format_comparison(compare_runs(a, b, (args.a, args.b))))
+    if a.get("groups") and b.get("groups"):
+        from calibration.official import stability
+
+        result = stability(a, b)
+        print(f"official values, {result['groups']} groups: "
+              f"{len(result['changed_independent'])} differ when each run is snapped on its "
+              f"own ({', '.join(result['changed_independent']) or 'none'}); "
+              f"{len(result['changed_sticky'])} would move if B were shipped after A "
+              f"({', '.join(result['changed_sticky']) or 'none'})")
     if args.html:
         _write_text(args.html, render_report(a, b))
         _say(f"Wrote {args.html}")
@@ -303,7 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv_for_parser)
     handlers = {"run": lambda: _run(args, argv), "plan": lambda: _plan(args),
                 "package": lambda: _package(args), "report": lambda: _report(args),
-                "compare": lambda: _compare(args)}
+                "compare": lambda: _compare(args), "finalize": lambda: _finalize(args)}
     try:
         return handlers[args.command]()
     except (CliError, CalibrationFileError, ModeUnavailableError, UnknownOpError,

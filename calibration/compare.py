@@ -61,8 +61,8 @@ def spearman(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def _measured(doc: Mapping[str, Any]) -> dict[str, float]:
-    return {name: float(entry["weight"]) for name, entry in doc["ops"].items()
-            if entry.get("status") == "measured"}
+    return {name: float(entry.get("measured", entry["weight"]))
+            for name, entry in doc["ops"].items() if entry.get("status") == "measured"}
 
 
 def _label(doc: Mapping[str, Any], name: str | None) -> str:

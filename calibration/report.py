@@ -90,6 +90,11 @@ def _measured(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {n: e for n, e in doc["ops"].items() if e.get("status") == "measured"}
 
 
+def _measurement(entry: Mapping[str, Any]) -> float:
+    """An op's measured weight (before grouping and snapping)."""
+    return float(entry.get("measured", entry["weight"]))
+
+
 def _category_colors() -> dict[str, str]:
     return {c: color_for(i) for i, c in enumerate(CATEGORIES)}
 
@@ -140,25 +145,26 @@ def _weights_plot(doc: Mapping[str, Any]) -> str:
     colors = _category_colors()
     groups = []
     for category in CATEGORIES:
-        points = [(n, float(e["weight"])) for n, e in measured.items() if e["category"] == category]
+        points = [(n, _measurement(e)) for n, e in measured.items() if e["category"] == category]
         if points:
             groups.append((category, points, colors[category]))
     if not groups:
         return "<p class=\"note\">No measured ops.</p>"
-    zeros = sum(1 for e in measured.values() if e["weight"] == 0)
+    zeros = sum(1 for e in measured.values() if _measurement(e) == 0)
     note = (f'<p class="note">Each dot is an op (hover for its name); bars are category '
             f"medians; log scale. {zeros} measured op(s) came out at 0 and sit on the bottom "
             f"edge as hollow dots.</p>" if zeros else
             '<p class="note">Each dot is an op (hover for its name); bars are category medians; '
             "log scale.</p>")
-    return "<h2>Weight per op, by category</h2>" + strip_plot(groups, "weight") + note
+    return ("<h2>Measured weight per op, by category</h2>" + strip_plot(groups, "weight")
+            + note)
 
 
 def _spread_plot(doc: Mapping[str, Any]) -> str:
     measured = _measured(doc)
     colors = _category_colors()
-    points = [(n, float(e["weight"]), float(e["spread"]) * 100, colors.get(e["category"], "#777"))
-              for n, e in measured.items() if e.get("spread", 0) > 0 and e["weight"] > 0]
+    points = [(n, _measurement(e), float(e["spread"]) * 100, colors.get(e["category"], "#777"))
+              for n, e in measured.items() if e.get("spread", 0) > 0 and _measurement(e) > 0]
     head = "<h2>Spread across repeats</h2>"
     if not points:
         return head + ('<p class="note">No spread to show: it needs at least two repeats '
@@ -216,7 +222,9 @@ def _ops_table(doc: Mapping[str, Any]) -> str:
             f"<td>{escape(name)}{errors}</td>"
             f'<td><span class="swatch" style="background:{color}"></span>'
             f'{escape(e["category"])}</td>'
+            f'<td class=num data-v="{_measurement(e)}">{_fmt(_measurement(e))}</td>'
             f'<td class=num data-v="{e["weight"]}"><b>{_fmt(e["weight"])}</b></td>'
+            f'<td>{escape(str(e.get("group", "")))}</td>'
             f'<td class=num data-v="{e["alpha_raw"]}">{_fmt(e["alpha_raw"])}</td>'
             f'<td class=num data-v="{e["overhead"]}">{_fmt(e["overhead"])}</td>'
             f'<td class=num data-v="{e["spread"]}">{e["spread"]:.1%}</td>'
@@ -229,13 +237,55 @@ def _ops_table(doc: Mapping[str, Any]) -> str:
         "<h2>Measured ops</h2>"
         '<div class="controls"><input id="filter" placeholder="filter by name">'
         f'<select id="cat"><option value="">all categories</option>{options}</select></div>'
-        '<p class="note">Click a column to sort. alpha_raw: cost per FLOP relative to np.add; '
-        "overhead: ufunc dispatch amortised over the op's FLOPs; sizes: alpha_raw per size "
+        '<p class="note">Click a column to sort. measured: this run\'s weight; official: '
+        "the weight shipped (its group's, snapped to the grid); alpha_raw: cost per FLOP "
+        "relative to np.add; overhead: ufunc dispatch amortised over the op's FLOPs; sizes: alpha_raw per size "
         "(median over distributions and repeats); out: measured with a pre-allocated output.</p>"
-        '<table id="ops" class="sortable"><thead><tr><th>op</th><th>category</th><th>weight</th>'
-        "<th>alpha_raw</th><th>overhead</th><th>spread</th><th>per repeat</th>"
+        '<table id="ops" class="sortable"><thead><tr><th>op</th><th>category</th><th>measured</th>'
+        "<th>official</th><th>group</th><th>alpha_raw</th><th>overhead</th><th>spread</th>"
+        "<th>per repeat</th>"
         "<th>alpha_raw by size</th><th>out</th><th>time (s)</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _groups_section(doc: Mapping[str, Any], other: Mapping[str, Any] | None) -> str:
+    groups = doc.get("groups")
+    if not groups:
+        return ""
+    rule = doc["meta"].get("official", {}).get("rule", "")
+    rows = []
+    for name, g in sorted(groups.items(), key=lambda item: (-len(item[1]["members"]), item[0])):
+        previous = "—" if g.get("previous") is None else _fmt(g["previous"])
+        check = "" if g["fastest_member"] == g["source"] else (
+            f' <span class="bad" title="cheapest measured member">'
+            f'{escape(g["fastest_member"])} {_fmt(g["fastest_measured"])}</span>')
+        rows.append(
+            f"<tr><td>{escape(name)}</td><td class=num>{len(g['members'])}</td>"
+            f"<td>{escape(g['source'])}{check}</td>"
+            f'<td class=num data-v="{g["measured"]}">{_fmt(g["measured"])}</td>'
+            f'<td class=num data-v="{g["spread"]}">{g["spread"]:.1%}</td>'
+            f"<td class=num>{previous}</td>"
+            f'<td class=num data-v="{g["official"]}"><b>{_fmt(g["official"])}</b></td>'
+            f'<td class=num data-v="{g["margin"]}">{g["margin"]:.0%}</td></tr>')
+    stable = ""
+    if other is not None and other.get("groups"):
+        from calibration.official import stability
+
+        result = stability(doc, other)
+        stable = (f'<p class="note">Against the other run: {result["groups"]} groups; '
+                  f'{len(result["changed_independent"])} would get another value if each run '
+                  f'were snapped on its own, {len(result["changed_sticky"])} if the other run '
+                  "were shipped after this one (hysteresis).</p>")
+    return (
+        f"<h2>Official values ({len(groups)} groups)</h2>"
+        f'<p class="note">{escape(rule)}. source: the op measured for the group (its '
+        "reference, NumPy's fastest kernel; a red name is a cheaper member, a sign to "
+        "review the reference); spread: the source's (max − min)/median over repeats; "
+        "margin: how much a re-run's measurement may move before the official value "
+        f"changes.</p>{stable}"
+        '<table class="sortable"><thead><tr><th>group</th><th>members</th><th>source</th>'
+        "<th>measured</th><th>spread</th><th>previous</th><th>official</th><th>margin</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def _zero_and_skipped(doc: Mapping[str, Any]) -> str:
@@ -262,7 +312,7 @@ def render_report(doc: Mapping[str, Any], other: Mapping[str, Any] | None = None
         comparison = _comparison_section(compare_runs(doc, other, ("this run", "other run")))
     title = escape(f"flopscope calibration — {doc['meta'].get('mode')} — {doc['meta'].get('date')}")
     body = (_header(doc) + _weights_plot(doc) + _spread_plot(doc) + comparison
-            + _ops_table(doc) + _zero_and_skipped(doc))
+            + _groups_section(doc, other) + _ops_table(doc) + _zero_and_skipped(doc))
     embedded = json.dumps({"schema": doc.get("schema"), "weights": doc["weights"]}).replace(
         "</", "<\\/")
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -102,3 +102,9 @@ __all__ = [
     "einsum_accumulation_cost",
     "reduction_accumulation_cost",
 ]
+
+# The weights table may have been loaded (FLOPSCOPE_WEIGHTS_FILE) before the surface
+# existed; its names are checked (unknown ones reported) now that they can be.
+from flopscope import _weights as _weights_module  # noqa: E402
+
+_weights_module.finish_import()

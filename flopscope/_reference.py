@@ -24,7 +24,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from flopscope._weights import packaged_weights_path, parse_weights
+from flopscope._weights import packaged_weights_path, parse_weights, resolve_groups
+from flopscope.cost.weight_groups import group_of, groups
 from flopscope.registry import REGISTRY, Category, OpDef
 from flopscope.registry.passthrough import (
     AVAILABLE_NOTES,
@@ -115,7 +116,7 @@ def _packaged_weights() -> dict[str, float] | None:
     path = packaged_weights_path()
     if path is None:
         return None
-    return parse_weights(json.loads(path.read_text()), str(path))
+    return resolve_groups(parse_weights(json.loads(path.read_text()), str(path)))
 
 
 def _weight(op: OpDef, weights: dict[str, float] | None) -> str:
@@ -124,6 +125,36 @@ def _weight(op: OpDef, weights: dict[str, float] | None) -> str:
     if op.name in weights:
         return f"{weights[op.name]:g}"
     return "1 (default)" if op.category.counted else _NONE
+
+
+def _group(op: OpDef) -> str:
+    group = group_of(op.name)
+    if group is None:
+        return _NONE if not op.category.counted else "(own)"
+    return f"[{group.name}](#weight-groups)"
+
+
+def _groups_section(weights: dict[str, float] | None) -> list[str]:
+    """The weight groups: spellings of one computation, charged one weight."""
+    lines = [
+        "", "## Weight groups", "",
+        "A weight belongs to a computation, not to a spelling: the operations of a group "
+        "compute the same values with the same analytical formula and are charged one "
+        "weight, measured by the calibration on the group's *reference* (NumPy's fastest "
+        "kernel for the computation) and given to every member. An operation in no group "
+        "has a weight of its own. Methods (`x.max()`) and NumPy's aliases (`fnp.abs`) are "
+        "charged as the operation they call. The table is "
+        "`flopscope/cost/weight_groups.py`; see docs/calibration.md.",
+        "",
+    ]
+    lines += _table(
+        ["group", "reference", "weight", "members", "computation"],
+        ([g.name, _code(g.reference),
+          _NONE if weights is None else f"{weights.get(g.reference, 1.0):g}",
+          ", ".join(_code(m) for m in g.members), g.computation]
+         for g in groups()),
+    )
+    return lines
 
 
 def _public_module(module: str) -> object | None:
@@ -182,7 +213,8 @@ def operations_markdown() -> str:
         "",
         "Every callable flopscope knows, with its category and analytical cost formula "
         "(one fused multiply-add = 1 FLOP). *weight* is the calibrated factor from the "
-        "packaged weights file (`flopscope/data/weights.json`); "
+        "packaged weights file (`flopscope/data/weights.json`), shared by every member of "
+        "the op's [weight group](#weight-groups); "
         + ("it is applied as analytical × weight." if weights is not None else
            "no weights file ships yet, so every weight is 1 and the column shows "
            f"{_NONE}.")
@@ -222,10 +254,11 @@ def operations_markdown() -> str:
         ([m, str(len(passthrough_names(m))), str(len(withheld_names(m)))]
          for m in _PUBLIC_MODULES),
     )
+    lines += _groups_section(weights)
     for module, ops in grouped.items():
         lines += ["", f"## `{module}`", ""]
         lines += _table(
-            ["public name", "op", "category", "formula", "weight", "notes"],
+            ["public name", "op", "category", "formula", "weight", "group", "notes"],
             (
                 [
                     ", ".join(_code(n) for n in [public_name(op.module, op.attr),
@@ -234,6 +267,7 @@ def operations_markdown() -> str:
                     op.category.value,
                     op.formula,
                     _weight(op, weights),
+                    _group(op),
                     op.notes,
                 ]
                 for op in ops

@@ -11,12 +11,29 @@ Which table is active is decided once at import and can be changed at run time:
    docs/calibration.md for the machine, mode and date it describes). A build
    without that file falls back to weights of 1.0 (the analytical model).
 
-A weights file is JSON with a ``"weights"`` object mapping operation names to
-non-negative finite numbers. Operations it does not list weigh 1.0, so a
-partial file (pointwise only, say) is valid.
+At run time:
+
+* :func:`load_weights` loads a file (or, with no argument, the packaged table);
+* :func:`reset_weights` clears any override and restores the packaged table;
+* :func:`use_unit_weights` makes every weight 1.0 (the analytical model), as
+  ``FLOPSCOPE_DISABLE_WEIGHTS=1`` does at import;
+* :func:`get_weight` answers for any public spelling: operation names
+  (``"absolute"``, ``"linalg.svd"``), NumPy's aliases (``"abs"``,
+  ``"conj"``) and array methods (``"ndarray.sum"``).
+
+A weights file is UTF-8 JSON with a ``"weights"`` object mapping operation
+names to finite numbers in ``[0, MAX_WEIGHT]``. Operations it does not list
+weigh 1.0, so a partial file (pointwise only, say) is valid, except that a
+file listing some members of a weight group (:mod:`flopscope.cost.weight_groups`:
+``matmul``, ``dot``, ``einsum``... are one computation) gives the unlisted
+members the group's weight. A name that is no operation is reported with a
+:class:`UnknownWeightNameWarning` and ignored; a malformed file raises
+:class:`~flopscope.errors.WeightsFileError` and leaves the active table as it was.
 
 The active table is one dict, :data:`ACTIVE_WEIGHTS`, mutated in place: the
-dispatch hot path holds a reference to it and looks weights up directly.
+dispatch hot path holds a reference to it and looks weights up by operation
+name directly, so groups and aliases are resolved here, when a table is
+loaded, never per call.
 """
 
 from __future__ import annotations
@@ -24,26 +41,45 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
+import warnings
 from importlib import resources
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
-from flopscope.errors import WeightsFileError
+from flopscope.cost.weight_groups import groups
+from flopscope.errors import FlopscopeWarning, WeightsFileError
 
 __all__ = [
     "ACTIVE_WEIGHTS",
+    "MAX_WEIGHT",
+    "UnknownWeightNameWarning",
     "load_weights",
     "reset_weights",
+    "use_unit_weights",
     "get_weight",
+    "canonical_name",
     "active_weights_source",
     "parse_weights",
+    "read_weights_file",
+    "resolve_groups",
     "packaged_weights_path",
 ]
 
 #: The active table: op name -> weight. Absent names weigh 1.0.
 ACTIVE_WEIGHTS: dict[str, float] = {}
 
-_state = {"source": "unit weights (no table loaded)"}
+#: Largest accepted weight. Calibrated weights are below 2**8 (one analytical FLOP
+#: of the dearest op costs a few hundred ``np.add`` elements); 2**20 leaves ample
+#: room for hand-made tables while keeping analytical x weight x multiplier far
+#: from float overflow (a 1e308 weight would turn the first charge into inf).
+MAX_WEIGHT = float(2**20)
+
+_state: dict[str, Any] = {"source": "unit weights (no table loaded)", "pending": None}
+
+
+class UnknownWeightNameWarning(FlopscopeWarning):
+    """A weights file names something that is not a flopscope operation (it is ignored)."""
 
 
 def packaged_weights_path() -> Path | None:
@@ -53,11 +89,31 @@ def packaged_weights_path() -> Path | None:
     return path if path.is_file() else None
 
 
+def _number(name: str, value: object, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise WeightsFileError(f"{source}: weight of {name!r} must be a number, got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:  # a JSON integer too large for a float
+        raise WeightsFileError(
+            f"{source}: weight of {name!r} overflows (larger than the maximum "
+            f"{MAX_WEIGHT:g})") from None
+    if not math.isfinite(number):
+        raise WeightsFileError(f"{source}: weight of {name!r} is not finite ({value!r})")
+    if number < 0:
+        raise WeightsFileError(f"{source}: weight of {name!r} is negative ({value!r})")
+    if number > MAX_WEIGHT:
+        raise WeightsFileError(
+            f"{source}: weight of {name!r} is {number:g}, above the maximum {MAX_WEIGHT:g} "
+            "(analytical FLOPs x weight would overflow or be meaningless)")
+    return number
+
+
 def parse_weights(data: object, source: str) -> dict[str, float]:
-    """Validate the decoded JSON of a weights file and return its table.
+    """Validate the decoded JSON of a weights file and return its table (names as given).
 
     Raises :class:`~flopscope.errors.WeightsFileError` naming ``source`` and
-    the first problem found.
+    the first problem found. Names are not checked here (see :func:`load_weights`).
     """
     if not isinstance(data, dict):
         raise WeightsFileError(
@@ -72,33 +128,150 @@ def parse_weights(data: object, source: str) -> dict[str, float]:
             f"{source}: \"weights\" must map operation names to numbers, "
             f"got {type(table).__name__}"
         )
-    parsed: dict[str, float] = {}
-    for name, value in table.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise WeightsFileError(
-                f"{source}: weight of {name!r} must be a number, got {value!r}"
-            )
-        if not math.isfinite(value):
-            raise WeightsFileError(f"{source}: weight of {name!r} is not finite ({value!r})")
-        if value < 0:
-            raise WeightsFileError(f"{source}: weight of {name!r} is negative ({value!r})")
-        parsed[name] = float(value)
-    return parsed
+    return {name: _number(name, value, source) for name, value in table.items()}
 
 
-def _read_file(path: str | os.PathLike[str]) -> dict[str, float]:
+def _reject_constant(token: str) -> float:
+    raise ValueError(f"{token} is not a valid weight")
+
+
+def read_weights_file(path: str | os.PathLike[str]) -> dict[str, float]:
+    """Read, decode and validate a weights file; its table with names as written."""
     source = os.fspath(path)
     try:
-        text = Path(source).read_text(encoding="utf-8")
+        raw = Path(source).read_bytes()
     except OSError as exc:
         raise WeightsFileError(f"{source}: cannot read weights file ({exc.strerror or exc})") from exc
     try:
-        data = json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WeightsFileError(
+            f"{source}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})"
+        ) from None
+    try:
+        # NaN / Infinity are not JSON; Python's parser accepts them unless told not to.
+        data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise WeightsFileError(
             f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
+    except ValueError as exc:
+        raise WeightsFileError(f"{source}: {exc}") from None
     return parse_weights(data, source)
+
+
+# -- names: aliases and groups ---------------------------------------------------------
+
+
+def _alias_map() -> dict[str, str] | None:
+    """Public spelling -> operation name, or ``None`` while the surface is not built.
+
+    Built from the counted surface: NumPy's aliases bound to an entry's callable
+    (``abs`` -> ``absolute``, ``linalg.<x>``...), and array methods
+    (``ndarray.sum`` -> ``sum``).
+    """
+    cached = _state.get("aliases")
+    if cached is not None:
+        return cached
+    try:
+        from flopscope.numpy import _surface
+        from flopscope.numpy._array_methods import FUNCTION_METHODS, OWN_METHODS
+        from flopscope.registry import REGISTRY
+    except ImportError:  # pragma: no cover - only while flopscope itself is importing
+        return None
+    if not getattr(_surface, "_built", False):
+        return None
+    by_callable = {id(fn): name for name, fn in _surface.CALLABLES.items()}
+    aliases: dict[str, str] = {}
+    for module, exports in _surface._EXPORTS.items():
+        if module != "numpy" and not module.startswith("numpy."):
+            continue
+        prefix = module[len("numpy."):] + "." if module != "numpy" else ""
+        for attr, fn in exports.items():
+            name = by_callable.get(id(fn))
+            spelled = prefix + attr
+            if name is not None and spelled != name:
+                aliases.setdefault(spelled, name)
+    for method, name in {**FUNCTION_METHODS, **OWN_METHODS}.items():
+        if name in REGISTRY:
+            aliases.setdefault(f"ndarray.{method}", name)
+    _state["aliases"] = aliases
+    return aliases
+
+
+def canonical_name(name: str) -> str:
+    """The operation name ``name`` is charged under (``"abs"`` -> ``"absolute"``).
+
+    Operation names and unknown names are returned unchanged.
+    """
+    from flopscope.registry import REGISTRY
+
+    if name in REGISTRY:
+        return name
+    aliases = _alias_map()
+    return aliases.get(name, name) if aliases else name
+
+
+def resolve_groups(table: Mapping[str, float]) -> dict[str, float]:
+    """``table`` with every weight group made whole.
+
+    For a group some of whose members ``table`` lists, each unlisted member
+    gets the reference's weight if the reference is listed, else the weight
+    its listed members agree on (members listed with different weights and no
+    reference: left as listed, nothing is guessed). Listed values are never changed.
+    """
+    resolved = dict(table)
+    for group in groups():
+        listed = {m: table[m] for m in group.members if m in table}
+        if not listed:
+            continue
+        if group.reference in listed:
+            value = listed[group.reference]
+        elif len(set(listed.values())) == 1:
+            value = next(iter(listed.values()))
+        else:
+            continue
+        for member in group.members:
+            resolved.setdefault(member, value)
+    return resolved
+
+
+def _canonicalize(table: Mapping[str, float], source: str, *, warn: bool) -> dict[str, float]:
+    """Alias spellings mapped to their operation; names that are no operation dropped
+    (with a warning naming them when ``warn``)."""
+    from flopscope.registry import REGISTRY
+
+    aliases = _alias_map() or {}
+    result: dict[str, float] = {}
+    unknown: list[str] = []
+    for name, value in table.items():
+        if name in REGISTRY:
+            result[name] = value
+    for name, value in table.items():
+        if name in REGISTRY:
+            continue
+        target = aliases.get(name)
+        if target is None:
+            unknown.append(name)
+        else:
+            result.setdefault(target, value)  # the operation's own name wins over an alias
+    if unknown and warn:
+        shown = ", ".join(repr(n) for n in sorted(unknown)[:20])
+        more = f" and {len(unknown) - 20} more" if len(unknown) > 20 else ""
+        warnings.warn(
+            f"{source}: {len(unknown)} name(s) are not flopscope operations and are "
+            f"ignored: {shown}{more}", UnknownWeightNameWarning, stacklevel=4)
+    return result
+
+
+def _prepare(table: Mapping[str, float], source: str, *, warn: bool = True) -> dict[str, float]:
+    return resolve_groups(_canonicalize(table, source, warn=warn))
+
+
+def _surface_ready() -> bool:
+    """Whether the counted surface (hence the registry and the aliases) is built."""
+    surface = sys.modules.get("flopscope.numpy._surface")
+    return surface is not None and getattr(surface, "_built", False)
 
 
 def _install(table: Mapping[str, float], source: str) -> None:
@@ -107,11 +280,36 @@ def _install(table: Mapping[str, float], source: str) -> None:
     _state["source"] = source
 
 
+def _install_file(path: str | os.PathLike[str], source: str) -> None:
+    table = read_weights_file(path)
+    if _surface_ready():
+        _install(_prepare(table, os.fspath(path)), source)
+        return
+    # Loading from the environment while flopscope is still importing: groups are
+    # pure data and resolve now; names are checked once the surface exists.
+    _install(resolve_groups(table), source)
+    _state["pending"] = (dict(table), os.fspath(path), source)
+
+
+def finish_import() -> None:
+    """Check the names of a table loaded before the surface existed (called once at import)."""
+    pending, _state["pending"] = _state["pending"], None
+    if pending is not None:
+        table, path, source = pending
+        _install(_prepare(table, path), source)
+
+
+# -- the public API ------------------------------------------------------------------------
+
+
 def load_weights(path: str | os.PathLike[str] | None = None) -> None:
     """Make the weights in ``path`` the active table.
 
     With no argument, (re)load the packaged official weights; if no packaged
     table ships, the active table becomes empty (every weight 1.0).
+    Names that are not operations are ignored with an
+    :class:`UnknownWeightNameWarning`; alias spellings (``"abs"``) set their
+    operation's weight; unlisted members of a weight group get the group's weight.
     A malformed file raises :class:`~flopscope.errors.WeightsFileError` and
     leaves the active table unchanged.
     """
@@ -120,19 +318,40 @@ def load_weights(path: str | os.PathLike[str] | None = None) -> None:
         if packaged is None:
             _install({}, "unit weights (no packaged table in this build)")
             return
-        _install(_read_file(packaged), f"packaged official weights ({packaged.name})")
+        _install_file(packaged, f"packaged official weights ({packaged.name})")
         return
-    _install(_read_file(path), os.fspath(path))
+    _install_file(path, os.fspath(path))
 
 
 def reset_weights() -> None:
-    """Clear the active table: every weight becomes 1.0 (the analytical model)."""
-    _install({}, "unit weights (reset)")
+    """Clear active overrides: restore the packaged official table.
+
+    The same as ``load_weights()``; whatever was loaded before (a file, unit
+    weights) is dropped. For the analytical model use :func:`use_unit_weights`.
+    """
+    load_weights()
+
+
+def use_unit_weights() -> None:
+    """Make every weight 1.0: charges equal analytical FLOPs (x ``flop_multiplier``).
+
+    The run-time equivalent of ``FLOPSCOPE_DISABLE_WEIGHTS=1``; undo with
+    :func:`reset_weights`.
+    """
+    _install({}, "unit weights (use_unit_weights)")
 
 
 def get_weight(op_name: str) -> float:
-    """Weight of ``op_name`` in the active table (1.0 when not listed)."""
-    return ACTIVE_WEIGHTS.get(op_name, 1.0)
+    """Weight of ``op_name`` in the active table (1.0 when not listed).
+
+    ``op_name`` may be any public spelling: an operation name (``"absolute"``),
+    one of NumPy's aliases (``"abs"``) or an array method (``"ndarray.max"``);
+    the answer is the weight the call is charged under.
+    """
+    weight = ACTIVE_WEIGHTS.get(op_name)
+    if weight is not None:
+        return weight
+    return ACTIVE_WEIGHTS.get(canonical_name(op_name), 1.0)
 
 
 def active_weights_source() -> str:
@@ -146,7 +365,7 @@ def _load_from_environment() -> None:
         return
     override = os.environ.get("FLOPSCOPE_WEIGHTS_FILE", "").strip()
     if override:
-        _install(_read_file(override), f"{override} (FLOPSCOPE_WEIGHTS_FILE)")
+        _install_file(override, f"{override} (FLOPSCOPE_WEIGHTS_FILE)")
         return
     load_weights()
 

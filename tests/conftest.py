@@ -1,7 +1,9 @@
 """Shared test setup.
 
 Tests run on the analytical model (unit weights) unless a test loads a
-weights table itself, so the numbers they check are the formulas' own.
+weights table itself, so the numbers they check are the formulas' own. Tests
+of the configuration users run (packaged weights) call
+``_weights.load_weights()``; the fixture restores unit weights afterwards.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from flopscope.budget import session  # noqa: E402
 @pytest.fixture(autouse=True)
 def _isolate_weights_and_session():
     """Each test starts with unit weights and an empty session ledger."""
-    _weights.reset_weights()
+    _weights.use_unit_weights()
     session.reset()
     yield
-    _weights.reset_weights()
+    _weights.use_unit_weights()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from calibration.categories import BLAS_BACKED, CATEGORIES, family_of, place
 from calibration.cli import main as cli_main
 from calibration.compare import compare_runs, format_comparison, spearman
 from calibration.estimate import estimate_seconds
+from calibration.official import finalize, margin, snap, stability
 from calibration.inputs import NO_GENERATOR, Context, InputSpec, Maker, spec_for
 from calibration.inputs.core import ARRAY_DISTRIBUTIONS, Case
 from calibration.inputs.ufuncs import input_kinds
@@ -559,7 +560,8 @@ def test_package_command_writes_the_slim_file_and_rejects_malformed_input(tmp_pa
     out = tmp_path / "data" / "weights.json"
     assert cli_main(["package", str(rich_path), "--output", str(out)]) == 0
     packaged = json.loads(out.read_text())
-    assert _weights.parse_weights(packaged, "packaged") == _rich()["weights"]
+    assert _weights.parse_weights(packaged, "packaged") == finalize(_rich())["weights"]
+    assert packaged["weights"]["exp"] == 8.0  # measured 8.2, snapped to the grid
     bad = tmp_path / "bad.json"
     bad.write_text('{"weights": {"exp": 2.0}}')
     assert cli_main(["package", str(bad), "--output", str(tmp_path / "x.json")]) == 1
@@ -693,3 +695,88 @@ def test_tiny_end_to_end_run(tmp_path, capsys):
     assert cli_main(["package", str(output), "--output", str(packaged)]) == 0
     _weights.load_weights(packaged)
     assert _weights.get_weight("exp") == rich["weights"]["exp"]
+
+
+# -- official values: groups and the grid ---------------------------------------------------
+
+
+@pytest.mark.parametrize("measured, expected", [
+    (1.0, 1.0), (0.77, 1.0), (1.40, 1.0), (1.42, 2.0),   # boundary at sqrt(2) = 1.4142
+    (0.1619, 0.125), (3.22, 4.0), (57.45, 64.0), (9.15, 8.0),
+    (0.0, 2.0**-6), (1e-9, 2.0**-6), (1e9, 2.0**12),      # clamped: never free, bounded
+])
+def test_snap_to_the_nearest_power_of_two_in_log_space(measured, expected):
+    assert snap(measured) == expected
+
+
+def test_snap_keeps_a_previous_grid_value_within_the_hysteresis_band():
+    # band: |log2(m / p)| <= 0.75, i.e. m within [p / 1.6818, p * 1.6818]
+    assert snap(6.6, previous=4.0) == 4.0        # plain snapping would give 8
+    assert snap(6.8, previous=4.0) == 8.0        # 6.8 / 4 = 1.7 > 1.6818: moves
+    assert snap(2.4, previous=4.0) == 4.0
+    assert snap(2.3, previous=4.0) == 2.0        # 4 / 2.3 = 1.739 > 1.6818
+    assert snap(6.6, previous=4.1) == 8.0        # a previous value off the grid is ignored
+    assert snap(6.6, previous=None) == 8.0
+    with pytest.raises(ValueError):
+        snap(float("nan"))
+    with pytest.raises(ValueError):
+        snap(-1.0)
+
+
+def test_margin_is_the_room_before_a_rerun_moves_the_value():
+    assert margin(4.0, 4.0) == pytest.approx(2 ** 0.75 - 1)      # 68% either way
+    assert margin(2 ** 0.75 * 4.0, 4.0) == pytest.approx(0.0, abs=1e-12)
+
+
+def _doc(measured: dict[str, float], spreads: dict[str, float] | None = None) -> dict:
+    ops = {name: {"category": "x", "status": "measured", "weight": w, "spread":
+                  (spreads or {}).get(name, 0.0), "per_repeat": [w]}
+           for name, w in measured.items()}
+    ops["reshape"] = {"category": "zero-flop", "status": "zero", "weight": 0.0}
+    return {"schema": SCHEMA, "weights": {n: e["weight"] for n, e in ops.items()},
+            "meta": {"mode": "timing", "date": "d"}, "ops": ops, "skipped": {}}
+
+
+def test_finalize_gives_every_member_its_groups_reference_value():
+    doc = finalize(_doc({"matmul": 0.16, "dot": 0.2, "einsum": 0.93, "exp": 3.2,
+                         "random.Generator.standard_normal": 37.8, "random.randn": 59.8}))
+    w = doc["weights"]
+    for name in ("matmul", "dot", "einsum", "vdot", "inner", "tensordot", "linalg.multi_dot",
+                 "matvec", "vecmat", "vecdot", "outer"):
+        assert w[name] == 0.125, name
+    for name in ("random.randn", "random.standard_normal", "random.normal",
+                 "random.RandomState.randn", "random.Generator.normal"):
+        assert w[name] == 32.0, name
+    assert w["exp"] == 4.0 and w["reshape"] == 0.0
+    assert doc["ops"]["einsum"]["measured"] == 0.93   # the measurement is kept
+    assert doc["ops"]["vdot"]["status"] == "group"    # not measured, listed with its group
+    group = doc["groups"]["contraction"]
+    assert group["source"] == "matmul" and group["measured"] == 0.16
+    assert doc["groups"]["exp"]["members"] == ["exp"]  # an op in no group is its own
+    assert validate_rich(doc, "finalized")["weights"] == w
+    assert finalize(doc) == doc                         # idempotent
+
+
+def test_finalize_falls_back_to_the_cheapest_member_without_the_reference():
+    doc = finalize(_doc({"dot": 0.3, "einsum": 0.9}))
+    assert doc["groups"]["contraction"]["source"] == "dot"
+    assert doc["weights"]["matmul"] == 0.25
+
+
+def test_finalize_with_a_previous_table_is_sticky():
+    previous = {"matmul": 0.25, "exp": 4.0, "sin": 4.0}
+    doc = finalize(_doc({"matmul": 0.16, "exp": 5.5, "sin": 7.0}), previous, "old.json")
+    assert doc["weights"]["matmul"] == 0.25 and doc["weights"]["dot"] == 0.25
+    assert doc["weights"]["exp"] == 4.0        # 5.5 is within 1.68x of 4
+    assert doc["weights"]["sin"] == 8.0        # 7.0 is not
+    assert doc["groups"]["exp"]["previous"] == 4.0
+    assert doc["meta"]["official"]["previous"] == "old.json"
+
+
+def test_stability_counts_groups_whose_value_would_change():
+    a = finalize(_doc({"matmul": 0.16, "exp": 1.40, "sin": 60.0}))
+    b = finalize(_doc({"matmul": 0.17, "exp": 1.43, "sin": 50.0}))
+    result = stability(a, b)
+    assert result["groups"] == 3
+    assert result["changed_independent"] == ["exp"]   # 1.40 -> 1, 1.43 -> 2
+    assert result["changed_sticky"] == []

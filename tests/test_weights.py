@@ -20,6 +20,8 @@ from flopscope._weights import (
     packaged_weights_path,
     parse_weights,
     reset_weights,
+    UnknownWeightNameWarning,
+    use_unit_weights,
 )
 
 
@@ -35,7 +37,7 @@ def test_unknown_ops_weigh_one_and_partial_tables_work(tmp_path):
     assert get_weight("reshape") == 0.0
     assert get_weight("add") == 1.0
     assert get_weight("no.such.op") == 1.0
-    reset_weights()
+    use_unit_weights()
     assert get_weight("exp") == 1.0 and ACTIVE_WEIGHTS == {}
 
 
@@ -86,6 +88,13 @@ def test_accounting_weighted_query(tmp_path):
         ({"weights": {"exp": "fast"}}, "must be a number"),
         ({"weights": {"exp": True}}, "must be a number"),
         ({"weights": {"exp": -1}}, "negative"),
+        ({"weights": {"exp": 1e308}}, "above the maximum"),
+        ({"weights": {"exp": 2.0**20 + 1}}, "above the maximum"),
+        ('{"weights": {"exp": 1e999}}', "not finite"),
+        ('{"weights": {"exp": ' + "9" * 400 + '}}', "overflows"),
+        ('{"weights": {"exp": Infinity}}', "Infinity is not a valid weight"),
+        ('{"weights": {"exp": -Infinity}}', "-Infinity is not a valid weight"),
+        ('{"weights": {"exp": NaN}}', "NaN is not a valid weight"),
     ],
 )
 def test_malformed_files_name_the_file_and_problem(tmp_path, content, problem):
@@ -100,10 +109,131 @@ def test_malformed_files_name_the_file_and_problem(tmp_path, content, problem):
 def test_nan_and_missing_files(tmp_path):
     bad = tmp_path / "nan.json"
     bad.write_text('{"weights": {"exp": NaN}}')
-    with pytest.raises(flops.WeightsFileError, match="not finite"):
+    with pytest.raises(flops.WeightsFileError, match="NaN"):
         load_weights(bad)
     with pytest.raises(flops.WeightsFileError, match="cannot read"):
         load_weights(tmp_path / "missing.json")
+    # parse_weights sees decoded JSON: a NaN float that got there is refused as well.
+    with pytest.raises(flops.WeightsFileError, match="not finite"):
+        parse_weights({"weights": {"exp": float("nan")}}, "table")
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"weights": {"exp": 2.0, "caf\xe9": 1.0}}',       # Latin-1 byte
+    b"\xff\xfe{\x00}\x00",                             # UTF-16 with a byte-order mark
+    b'{"weights": {"exp": 2.0}}\x80',
+])
+def test_non_utf8_files_are_weights_file_errors(tmp_path, raw):
+    load_weights(_write(tmp_path, {"weights": {"exp": 3.0}}, "good.json"))
+    bad = tmp_path / "bytes.json"
+    bad.write_bytes(raw)
+    with pytest.raises(flops.WeightsFileError, match="not UTF-8") as info:
+        load_weights(bad)
+    assert str(bad) in str(info.value)
+    assert get_weight("exp") == 3.0 and ACTIVE_WEIGHTS == {"exp": 3.0}
+
+
+def test_unknown_names_warn_naming_them_and_are_ignored(tmp_path):
+    path = _write(tmp_path, {"weights": {"exp": 2.0, "expp": 5.0, "linalg.svdd": 1.0}})
+    with pytest.warns(UnknownWeightNameWarning) as caught:
+        load_weights(path)
+    (warning,) = caught
+    assert issubclass(warning.category, flops.FlopscopeWarning)
+    message = str(warning.message)
+    assert "'expp'" in message and "'linalg.svdd'" in message and str(path) in message
+    assert ACTIVE_WEIGHTS == {"exp": 2.0}
+
+
+def test_a_valid_table_loads_without_warnings(tmp_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_weights(_write(tmp_path, {"weights": {"exp": 2.0, "abs": 3.0}}))
+        load_weights()
+
+
+def test_alias_spellings_in_a_file_set_their_operation(tmp_path):
+    load_weights(_write(tmp_path, {"weights": {"abs": 3.0, "conj": 2.0, "conjugate": 5.0}}))
+    assert ACTIVE_WEIGHTS["absolute"] == 3.0
+    assert ACTIVE_WEIGHTS["conjugate"] == 5.0  # the operation's own name wins
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        abs(fnp.ones(10))
+    assert ctx.flops_used == 30
+
+
+def test_a_partial_file_weighs_the_whole_group(tmp_path):
+    load_weights(_write(tmp_path, {"weights": {"matmul": 0.5, "random.randn": 8.0,
+                                               "max": 2.0, "amin": 3.0}}))
+    for name in ("dot", "einsum", "tensordot", "vdot", "linalg.multi_dot", "vecdot"):
+        assert get_weight(name) == 0.5, name
+    # no reference listed: the listed member's weight
+    for name in ("random.Generator.standard_normal", "random.RandomState.normal"):
+        assert get_weight(name) == 8.0, name
+    assert get_weight("amax") == 2.0 and get_weight("min") == 3.0
+    assert get_weight("random.uniform") == 1.0  # another group, not listed
+
+
+def test_group_resolution_never_overrides_listed_weights():
+    from flopscope._weights import resolve_groups
+
+    table = resolve_groups({"matmul": 0.5, "dot": 2.0})
+    assert table["dot"] == 2.0 and table["einsum"] == 0.5
+    # members disagreeing, no reference: nothing is guessed
+    assert resolve_groups({"dot": 1.0, "inner": 2.0}) == {"dot": 1.0, "inner": 2.0}
+
+
+def test_reset_weights_restores_the_packaged_table(tmp_path):
+    path = packaged_weights_path()
+    packaged = parse_weights(json.loads(path.read_text()), str(path))
+    load_weights(_write(tmp_path, {"weights": {"exp": 123.0}}))
+    reset_weights()
+    assert ACTIVE_WEIGHTS == packaged
+    assert "packaged" in active_weights_source()
+    use_unit_weights()
+    assert ACTIVE_WEIGHTS == {} and get_weight("exp") == 1.0
+    assert "unit" in active_weights_source()
+    reset_weights()
+    assert get_weight("exp") == packaged["exp"]
+
+
+def test_get_weight_answers_for_every_public_spelling():
+    """Aliases (``abs``), methods (``ndarray.max``) and ``linalg`` twins: the charged weight."""
+    from flopscope._weights import canonical_name
+    from flopscope.numpy import _surface
+    from flopscope.registry import REGISTRY
+
+    load_weights()
+    by_callable = {id(fn): name for name, fn in _surface.CALLABLES.items()}
+    checked = 0
+    for module, exports in _surface._EXPORTS.items():
+        if not module.startswith("numpy"):
+            continue
+        prefix = module[len("numpy."):] + "." if module != "numpy" else ""
+        for attr, fn in exports.items():
+            name = by_callable.get(id(fn))
+            if name is None or not REGISTRY[name].category.counted:
+                continue
+            assert canonical_name(prefix + attr) == name
+            assert get_weight(prefix + attr) == get_weight(name), prefix + attr
+            checked += 1
+    assert checked > 400
+    assert get_weight("abs") == get_weight("absolute") != 1.0
+    assert get_weight("conj") == get_weight("conjugate")
+    assert get_weight("ndarray.max") == get_weight("max") == get_weight("amax")
+    assert get_weight("ndarray.sort") == get_weight("sort")
+    assert get_weight("not.an.op") == 1.0
+
+
+def test_environment_file_with_unknown_names_warns_at_import(tmp_path):
+    path = _write(tmp_path, {"weights": {"exp": 7.0, "abs": 2.0, "nope": 1.0}})
+    out = _run("import warnings; warnings.simplefilter('always')\n"
+               "from flopscope._weights import get_weight, ACTIVE_WEIGHTS\n"
+               "print(get_weight('exp'), get_weight('absolute'), 'nope' in ACTIVE_WEIGHTS)",
+               FLOPSCOPE_WEIGHTS_FILE=str(path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["7.0", "2.0", "False"]
+    assert "UnknownWeightNameWarning" in out.stderr and "'nope'" in out.stderr
 
 
 REPO = Path(__file__).resolve().parent.parent
