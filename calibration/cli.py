@@ -8,6 +8,7 @@ Commands::
     python -m calibration report weights.json --html report.html [--compare other.json]
     python -m calibration compare weights.json other.json [--html comparison.html]
     python -m calibration finalize weights.json [--previous flopscope/data/weights.json]
+    python -m calibration merge weights.json addition.json [--previous ...]  # ops added since
 
 ``run`` is the default command, so the seeds' invocation works as written.
 """
@@ -25,7 +26,7 @@ from calibration.modes import MODES
 
 __all__ = ["main", "build_parser"]
 
-_COMMANDS = ("run", "plan", "package", "report", "compare", "finalize")
+_COMMANDS = ("run", "plan", "package", "report", "compare", "finalize", "merge")
 PACKAGED_PATH = Path(__file__).resolve().parent.parent / "flopscope" / "data" / "weights.json"
 QUICK_DIVISOR = 16
 #: Timing mode: a size whose calls would take longer than this is not measured (two sizes min).
@@ -126,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     finalize.add_argument("rich", help="rich weights file written by a run")
     finalize.add_argument("--output", help="where to write the result (default: in place)")
     _add_previous(finalize)
+
+    merge = sub.add_parser(
+        "merge", help="add the ops of a partial run (--op ...) to a full run, then finalize")
+    merge.add_argument("rich", help="rich weights file of the full run (updated in place)")
+    merge.add_argument("addition", help="rich weights file of a run of some ops only")
+    merge.add_argument("--output", help="where to write the result (default: in place)")
+    _add_previous(merge)
     return parser
 
 
@@ -296,6 +304,33 @@ def _finalize(args: argparse.Namespace) -> int:
          + (f"; {moved} group(s) moved from the previous table" if args.previous else ""))
     return 0
 
+def _merge(args: argparse.Namespace) -> int:
+    """Ops measured (or found free) by a partial run replace or join the full run's.
+
+    Each measurement is already a ratio to ``np.add`` timed in its own run, so
+    ops of two runs can sit in one table; the merged file records both runs'
+    metadata under ``meta["merged"]`` so the report says where each came from.
+    """
+    from calibration.artifacts import load_rich, validate_rich, write_json
+
+    rich = load_rich(args.rich)
+    addition = load_rich(args.addition)
+    ops = dict(rich["ops"])
+    added = {name: entry for name, entry in addition["ops"].items()
+             if entry.get("status") in ("measured", "zero")}
+    ops.update(added)
+    document = dict(rich, ops=ops)
+    meta = dict(document.get("meta", {}))
+    meta.setdefault("merged", []).append(
+        {"source": str(args.addition), "ops": sorted(added), "meta": addition.get("meta", {})})
+    document["meta"] = meta
+    document = validate_rich(_finalized(document, args.previous), args.rich)
+    target = write_json(document, args.output or args.rich)
+    _say(f"Wrote {target}: {len(added)} op(s) from {args.addition}, "
+         f"{len(document['weights'])} weights")
+    return 0
+
+
 def _package(args: argparse.Namespace) -> int:
     from calibration.artifacts import load_rich, slim_from_rich, write_json
 
@@ -361,7 +396,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv_for_parser)
     handlers = {"run": lambda: _run(args, argv), "plan": lambda: _plan(args),
                 "package": lambda: _package(args), "report": lambda: _report(args),
-                "compare": lambda: _compare(args), "finalize": lambda: _finalize(args)}
+                "compare": lambda: _compare(args), "finalize": lambda: _finalize(args),
+                "merge": lambda: _merge(args)}
     try:
         return handlers[args.command]()
     except (CliError, CalibrationFileError, ModeUnavailableError, UnknownOpError,

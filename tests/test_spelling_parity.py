@@ -115,6 +115,12 @@ SPELLINGS: list[tuple[str, str, int, Callable[[], Any], Callable[[], Any]]] = [
      lambda: np.einsum("i,j->ij", V, W)),
     ("outer", "fnp.linalg.outer", N**2, lambda: fnp.linalg.outer(V, W),
      lambda: np.linalg.outer(V, W)),
+    ("outer", "v[:, None] * w", N**2, lambda: _f(V)[:, None] * _f(W), lambda: V[:, None] * W),
+    # -- elementwise product: an einsum that sums over no index is a multiply
+    ("product", "a * b", X.size, lambda: _f(X) * _f(X), lambda: X * X),
+    ("product", "fnp.multiply", X.size, lambda: fnp.multiply(X, X), lambda: np.multiply(X, X)),
+    ("product", "fnp.einsum ij,ij->ij", X.size, lambda: fnp.einsum("ij,ij->ij", X, X),
+     lambda: np.einsum("ij,ij->ij", X, X)),
     # -- 10⁴ normal draws
     ("normal", "fnp.random.randn", DRAWS, _seeded_legacy(lambda r: r.randn(DRAWS)),
      _np_legacy(lambda r: r.randn(DRAWS))),
@@ -193,7 +199,8 @@ SPELLINGS: list[tuple[str, str, int, Callable[[], Any], Callable[[], Any]]] = [
 
 #: The op whose packaged weight every row of a computation must be charged at.
 REFERENCE_OP = {
-    "gemm": "matmul", "gemv": "matmul", "dot": "matmul", "outer": "matmul",
+    "gemm": "matmul", "gemv": "matmul", "dot": "matmul", "outer": "multiply",
+    "product": "multiply",
     "normal": "random.Generator.standard_normal", "uniform": "random.Generator.random",
     "integers": "random.Generator.integers", "max": "max", "min": "min", "round": "round",
     "abs": "absolute", "sum": "sum", "cumsum": "cumsum", "trunc": "trunc",

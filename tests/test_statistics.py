@@ -255,7 +255,13 @@ def test_histogramdd_sample_forms_density_and_ranges():
 @given(hnp.arrays(np.float64, st.integers(1, 60), elements=st.floats(-100, 100)),
        st.integers(1, 12))
 def test_histograms_equal_numpys_on_generated_arrays(data, bins):
-    same(fnp.histogram(fnp.asarray(data), bins=bins), np.histogram(data, bins=bins))
+    try:
+        expected = np.histogram(data, bins=bins)
+    except Exception as exc:  # e.g. [5e-324, 0]: NumPy cannot split that range; nor may we
+        with pytest.raises(type(exc)):
+            fnp.histogram(fnp.asarray(data), bins=bins)
+    else:
+        same(fnp.histogram(fnp.asarray(data), bins=bins), expected)
     same(fnp.average(fnp.asarray(data), weights=fnp.asarray(data * 0 + 1.0)),
          np.average(data, weights=data * 0 + 1.0))
 

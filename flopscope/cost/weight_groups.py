@@ -103,10 +103,15 @@ _BUILTIN: tuple[WeightGroup, ...] = (
     WeightGroup(
         "contraction", "matmul",
         ("matmul", "linalg.matmul", "dot", "vdot", "inner", "tensordot", "linalg.tensordot",
-         "einsum", "linalg.multi_dot", "matvec", "vecmat", "vecdot", "linalg.vecdot",
-         "outer", "linalg.outer", "kron"),
-        "sums of products over shared indices (GEMM-, GEMV-, dot- and outer-shaped); "
-        "every spelling is an einsum with the same analytical count",
+         "einsum", "linalg.multi_dot", "matvec", "vecmat", "vecdot", "linalg.vecdot"),
+        "sums of products over shared indices (GEMM-, GEMV- and dot-shaped); every "
+        "spelling is an einsum with the same analytical count (an einsum that sums over "
+        "no index is an elementwise product and is charged as 'product' below)",
+    ),
+    WeightGroup(
+        "product", "multiply", ("multiply", "outer", "linalg.outer", "kron"),
+        "elementwise products, broadcast or not: outer(a, b) is a[:, None] * b[None, :] "
+        "and kron a reshaped outer product, one multiplication per output element",
     ),
     _random("random.normal", "G:standard_normal",
             ("randn", "standard_normal", "normal", "RS:randn", "RS:standard_normal",

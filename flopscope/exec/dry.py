@@ -350,7 +350,9 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     planner: Planner = PLANNING.get()
     if inputs.bound or _any_bound(spec):
         extra["bound"] = planner.bound = True
-    charged = charge_units(analytical, planner.multiplier, ACTIVE_WEIGHTS.get(op.name, 1.0))
+    weight_of = op.extras.get("weight_name")
+    weight_name = (weight_of(*args, **kwargs) if weight_of is not None else None) or op.name
+    charged = charge_units(analytical, planner.multiplier, ACTIVE_WEIGHTS.get(weight_name, 1.0))
     planner.units += charged
     planner.analytical_flops += analytical
     node = new_node_id()

@@ -130,8 +130,13 @@ def _execute(
     frame: Any,
     post: Callable[[Any], Any] | None = None,
     extra: dict | None = None,
+    weight_name: str | None = None,
 ) -> Any:
     """Reserve, run, record: the steps every counted eager call shares.
+
+    ``weight_name`` names the computation whose weight applies when it is not
+    the op's own (an einsum with no summed index is an elementwise product:
+    see ``OpDef.extras["weight_name"]``).
 
     The charge is exact (charge units, :mod:`flopscope.cost`) and is reserved
     *before* NumPy runs, in one step with the budget check, under the
@@ -150,7 +155,7 @@ def _execute(
     straight into its per-site accumulator without building a row.
     """
     name = op.name
-    weight = _weights.get(name, 1.0)
+    weight = _weights.get(weight_name or name, 1.0)
     mult = ctx._mult
     units = analytical << UNIT_BITS if (weight == 1.0 and mult == 1.0) else analytical * _factor(weight, mult)
     # The user's call site: usually the caller's frame itself, found in one lookup.
@@ -247,6 +252,7 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
     cost_rule = op.cost
     name = op.name
     induces = bool(op.extras.get("induces_symmetry"))
+    weight_name = op.extras.get("weight_name")
     out_position, tail = positional_tail(op)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -255,7 +261,8 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
             args, kwargs = keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
-        return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1), induces)
+        return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1), induces,
+                             weight_name)
 
     return counted
 
@@ -263,8 +270,13 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
 def _counted_call(
     op: OpDef, impl: Callable[..., Any], cost_rule: Callable[..., int], name: str,
     args: tuple, kwargs: dict, t0: int, frame: Any, induces: bool = False,
+    weight_of: Callable[..., str | None] | None = None,
 ) -> Any:
-    """The general eager path: unwrap every argument, cost, then :func:`_execute`."""
+    """The general eager path: unwrap every argument, cost, then :func:`_execute`.
+
+    ``weight_of`` (an entry's ``extras["weight_name"]``) maps the call's
+    arguments to the op whose weight applies, or None for the entry's own.
+    """
     ctx = ACTIVE.get() or default_context()
     srcs: list = []
     shapes: list = []
@@ -304,8 +316,9 @@ def _counted_call(
     post = extra = None
     if (symmetric or (induces and _repeats_an_array(args))) and SYMMETRY_PASS[0] is not None:
         analytical, post, extra = SYMMETRY_PASS[0](op, args, kwargs, analytical)
+    weight_name = weight_of(*uargs, **ukwargs) if weight_of is not None else None
     return _execute(ctx, op, impl, uargs, ukwargs, analytical, tuple(srcs), tuple(shapes),
-                    tuple(dtypes), params, out, uout, t0, frame, post, extra)
+                    tuple(dtypes), params, out, uout, t0, frame, post, extra, weight_name)
 
 
 def _repeats_an_array(args: tuple) -> bool:

@@ -45,6 +45,30 @@ def einsum(*operands: Any, optimize: Any = False, **kwargs: Any) -> Any:
     return np.einsum(*operands, optimize=path, **kwargs)
 
 
+def einsum_weight_name(*operands: Any, **kwargs: Any) -> str | None:
+    """``"multiply"`` for an einsum that sums over no index, else None (einsum's own weight).
+
+    An einsum whose every input index reaches the output (``'i,i->i'``,
+    ``'ij,ij->ij'``, ``'i,j->ij'``) multiplies elements and adds nothing: it
+    is the computation of ``multiply`` (and ``outer``), so it carries that
+    weight, not the contraction weight measured on BLAS. Otherwise a product
+    spelled as an einsum would be charged a fraction of the same product
+    spelled ``a * b`` (SPEC.md section 3: a weight belongs to a computation).
+    One-operand einsums (``'ij->ji'``, ``'ii->i'``, ``'ij->'``) keep einsum's weight.
+    """
+    try:
+        spec = parse_einsum(*operands)
+    except Exception:  # the cost rule accepted the call; anything unparsable keeps einsum's weight
+        return None
+    if len(spec.inputs) < 2:
+        return None
+    output = set(spec.output)
+    for term in spec.inputs:
+        if not set(term) <= output:
+            return None
+    return "multiply"
+
+
 _ENTRIES = [
     ("dot", np.dot, cost.dot_call_cost, shapes.dot_shape, "numel(a)·numel(b)/k"),
     ("inner", np.inner, cost.inner_call_cost, shapes.inner_shape, "numel(a)·numel(b)/k"),
@@ -63,7 +87,7 @@ def register_all() -> None:
         formula="Π(distinct index sizes); 3+ operands: Σ over the opt_einsum path's steps",
         notes="Two operands: one multiply-add per point of the index space. Three or more: "
               "pairwise along opt_einsum's path, each step costed by the two-operand rule.",
-        extras={"induces_symmetry": True},
+        extras={"induces_symmetry": True, "weight_name": einsum_weight_name},
     ))
     for name, fn, cost_rule, shape_rule, formula in _ENTRIES:
         register_numpy(name, cost_rule, shape_rule, formula,
