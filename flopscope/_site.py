@@ -131,40 +131,13 @@ def _signature(op: OpDef) -> str:
 
 
 def _weight_group(name: str) -> str | None:
-    """The weight group of ``name``, if the weights module defines groups (read defensively)."""
-    from flopscope import _weights
+    """The weight group of ``name`` (see :mod:`flopscope.cost.weight_groups`), if it has one."""
+    from flopscope.cost.weight_groups import group_of
 
-    for attr in ("weight_group", "group_of", "get_group"):
-        fn = getattr(_weights, attr, None)
-        if callable(fn):
-            try:
-                group = fn(name)
-            except Exception:  # noqa: BLE001 - an unknown name simply has no group
-                return None
-            return str(group) if group else None
-    tables = [getattr(_weights, attr, None) for attr in ("GROUPS", "WEIGHT_GROUPS")]
-    tables += [_packaged_json().get(key) for key in ("groups", "weight_groups")]
-    for table in tables:
-        if not isinstance(table, dict):
-            continue
-        if isinstance(table.get(name), str):  # {op: group}
-            return table[name]
-        for group, members in table.items():  # {group: [ops]}
-            if isinstance(members, (list, tuple, set, dict)) and name in members:
-                return str(group)
-    return None
-
-
-def _packaged_json() -> dict:
-    """The packaged weights file as JSON (empty when none ships or it does not parse)."""
-    from flopscope import _weights
-
-    try:
-        path = _weights.packaged_weights_path()
-        data = json.loads(path.read_text()) if path is not None else {}
-    except (OSError, ValueError, AttributeError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    group = group_of(name)
+    if group is None:
+        return None
+    return f"`{group.name}`, measured on `{group.reference}`: {group.computation}"
 
 
 def _symmetry_rule(op: OpDef) -> str:
@@ -342,7 +315,7 @@ def op_page(op: OpDef, weights: dict[str, float] | None, aliases: dict[str, list
         lines.append(f"| packaged weight | {weight} |")
         group = _weight_group(op.name)
         if group:
-            lines.append(f"| weight group | `{group}` |")
+            lines.append(f"| weight group | {group} |")
     lines += ["", "## Signature", "", "```python", _wrap_call(_signature(op)), "```", ""]
 
     if op.category is Category.BLOCKED:
@@ -386,32 +359,17 @@ def op_pages(examples: bool = True) -> dict[str, str]:
     weights = _packaged_weights()
     aliases = _aliases()
     samples = _samples() if examples else None
-    previous = dict(_weights.ACTIVE_WEIGHTS)
-    source = _weights.active_weights_source()
     # Examples of the legacy global generator's functions draw from (or reseed) it: keep
     # the caller's generator object and its state as they were.
     bit_generator = np.random.get_bit_generator()
     state = bit_generator.state
     try:
-        _weights.load_weights()  # examples print what a user gets: the packaged table
-        return {op_page_path(op.name): op_page(op, weights, aliases, samples)
-                for op in REGISTRY.values()}
+        with _weights.weights_loaded():  # examples print what a user gets: the packaged table
+            return {op_page_path(op.name): op_page(op, weights, aliases, samples)
+                    for op in REGISTRY.values()}
     finally:
-        _restore_weights(previous, source)
         np.random.set_bit_generator(bit_generator)
         bit_generator.state = state
-
-
-def _restore_weights(previous: dict[str, float], source: str) -> None:
-    """Put back the weights table that was active before the examples ran."""
-    from flopscope import _weights
-
-    install = getattr(_weights, "_install", None)
-    if install is not None:
-        install(previous, source)
-    else:  # the table is one dict mutated in place (see flopscope._weights)
-        _weights.ACTIVE_WEIGHTS.clear()
-        _weights.ACTIVE_WEIGHTS.update(previous)
 
 
 def operations_index() -> str:

@@ -43,9 +43,10 @@ import math
 import os
 import sys
 import warnings
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from flopscope.cost.weight_groups import groups
 from flopscope.errors import FlopscopeWarning, WeightsFileError
@@ -57,6 +58,7 @@ __all__ = [
     "load_weights",
     "reset_weights",
     "use_unit_weights",
+    "weights_loaded",
     "get_weight",
     "canonical_name",
     "active_weights_source",
@@ -352,6 +354,24 @@ def get_weight(op_name: str) -> float:
     if weight is not None:
         return weight
     return ACTIVE_WEIGHTS.get(canonical_name(op_name), 1.0)
+
+
+@contextmanager
+def weights_loaded(path: str | os.PathLike[str] | None = None) -> Iterator[None]:
+    """Run a block with the table in ``path`` (the packaged one by default), then restore.
+
+    Whatever table was active before (a file, unit weights, run-time edits) is
+    put back exactly, even if the block raises::
+
+        with weights_loaded():            # the packaged weights a user gets
+            ...
+    """
+    previous, source = dict(ACTIVE_WEIGHTS), _state["source"]
+    try:
+        load_weights(path)
+        yield
+    finally:
+        _install(previous, source)
 
 
 def active_weights_source() -> str:

@@ -195,8 +195,8 @@ def test_exact_totals_survive_the_log_cap(tmp_path):
     assert ctx.summary_dict()["operations"]["exp"]["flop_cost"] == 250
 
 
-def test_deduct_is_exact_and_checked(tmp_path):
-    _weights.load_weights(_weights_file(tmp_path, {"custom": 0.5}))
+def test_deduct_is_exact_and_checked():
+    _weights.ACTIVE_WEIGHTS["custom"] = 0.5  # a name of the user's: no weights file lists it
     with flops.BudgetContext(flop_budget=10, quiet=True) as ctx:
         for _ in range(3):
             ctx.deduct("custom", flop_cost=3)  # 1.5 each

@@ -153,11 +153,9 @@ def test_generation_leaves_numpys_global_generator_alone() -> None:
     np.random.random(3)  # the generator still works (hypothesis reads and reseeds it)
 
 
-def test_op_page_shows_a_weight_group_when_the_weights_module_defines_one(monkeypatch) -> None:
-    from flopscope import _site, _weights
+def test_op_page_shows_the_weight_group_of_a_grouped_op() -> None:
+    from flopscope import _site
 
-    monkeypatch.setattr(_weights, "WEIGHT_GROUPS", {"contraction": ["matmul", "dot"]},
-                        raising=False)
     page = _site.op_page(REGISTRY["dot"], {"dot": 1.0}, {}, None)
-    assert "| weight group | `contraction` |" in page
+    assert "| weight group | `contraction`, measured on `matmul`" in page
     assert "| weight group |" not in _site.op_page(REGISTRY["exp"], {"exp": 1.0}, {}, None)

@@ -445,10 +445,6 @@ def test_creation_rule_arange_and_linspace_agree():
     assert logspace_cost == ctx.flops_used == 1000  # one power per sample either way
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "flopscope/data/weights.json still lists these at 0.0 from when they were free; the "
-    "calibration must measure them (calibration/inputs/special.py has their inputs). Remove "
-    "this mark when the official weights are regenerated."))
 def test_counted_index_and_mask_ops_are_charged_under_packaged_weights():
     from flopscope import _weights
 

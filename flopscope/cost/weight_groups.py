@@ -135,6 +135,9 @@ _BUILTIN: tuple[WeightGroup, ...] = (
             "gamma draws"),
     *(_random(f"random.{d}", f"G:{d}", _three(d), f"{d.replace('_', ' ')} draws")
       for d in _SAME_NAME_DISTRIBUTIONS),
+    WeightGroup("power", "power", ("power", "logspace"),
+                "base ** x per element: logspace(a, b, n) is base ** linspace(a, b, n), "
+                "one power per sample"),
     WeightGroup("max", "max", ("max", "amax"), "maximum along axes"),
     WeightGroup("min", "min", ("min", "amin"), "minimum along axes"),
     WeightGroup("round", "round", ("round", "around"), "rounding to given decimals"),

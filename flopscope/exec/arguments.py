@@ -26,10 +26,11 @@ import numpy as np
 
 from flopscope.errors import UnsupportedDtypeError
 from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.array import source_of
 
 __all__ = [
     "REFUSED_KINDS", "PY_NUMBERS", "SIMPLE_PARAM_TYPES", "refuse_dtype", "check_dtypes",
-    "source", "unwrap", "wrap", "restore_out", "unwrap_out", "intern_shapes", "simple_params",
+    "unwrap", "wrap", "restore_out", "unwrap_out", "intern_shapes", "simple_params",
     "positional_tail", "keywords_from", "parameter_position",
 ]
 
@@ -73,20 +74,6 @@ def _holds_arrays(seq: list | tuple) -> bool:
     return False
 
 
-def source(x: FArray) -> tuple[int, ...] | None:
-    """Producer ids of a flopscope array, looking through views NumPy made of it."""
-    try:
-        return x._fs_src
-    except AttributeError:
-        base = x.base
-        if isinstance(base, FArray):
-            try:
-                return base._fs_src
-            except AttributeError:
-                return None
-        return None
-
-
 def unwrap(x: Any, srcs: list, shapes: list | None = None, dtypes: list | None = None) -> Any:
     """``x`` with flopscope arrays replaced by plain NumPy views (recursing into lists).
 
@@ -94,7 +81,7 @@ def unwrap(x: Any, srcs: list, shapes: list | None = None, dtypes: list | None =
     arguments to ``shapes`` / ``dtypes`` when given.
     """
     if isinstance(x, FArray):
-        src = source(x)
+        src = source_of(x)
         if src:
             srcs.extend(src)
         x = x.view(_np_ndarray)

@@ -52,12 +52,12 @@ from flopscope.exec.arguments import (
     refuse_dtype,
     restore_out,
     simple_params,
-    source,
     unwrap,
     unwrap_out,
     wrap,
 )
 from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.array import source_of
 from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.nan_check import check_nan_inf
 from flopscope.exec.state import PLANNING
@@ -289,7 +289,7 @@ def _counted_call(
             try:
                 src = a._fs_src
             except AttributeError:
-                src = source(a)
+                src = source_of(a)
             if src:
                 srcs.extend(src)
             a = uargs[i] = a.view(_np_ndarray)
@@ -362,7 +362,7 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
                 try:
                     srcs = a._fs_src
                 except AttributeError:
-                    srcs = source(a)
+                    srcs = source_of(a)
                 x = a.view(_np_ndarray)
                 dtype = x.dtype
                 if dtype.kind in REFUSED_KINDS:
@@ -385,7 +385,7 @@ def _ufunc_operand(x: Any, name: str, srcs: list) -> tuple[Any, tuple, Any]:
     lists and other array-likes are converted as the ufunc would convert them.
     """
     if isinstance(x, FArray):
-        src = source(x)
+        src = source_of(x)
         if src:
             srcs.extend(src)
         x = x.view(_np_ndarray)
@@ -473,7 +473,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             try:
                 srcs = x._fs_src
             except AttributeError:
-                srcs = source(x)
+                srcs = source_of(x)
             x = x.view(_np_ndarray)
             shape = x.shape
             dtype = x.dtype
@@ -497,7 +497,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
                 try:
                     src_y = y._fs_src
                 except AttributeError:
-                    src_y = source(y)
+                    src_y = source_of(y)
                 if src_y:
                     srcs = srcs + src_y if srcs else src_y
                 y = y.view(_np_ndarray)

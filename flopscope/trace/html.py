@@ -348,8 +348,8 @@ def _error_graph(err: Any) -> Any:
         return None
 
 
-def error_html(err: Any) -> str:
-    """``_repr_html_`` of a budget or time error: the message highlighted, the graph drawn."""
+def _error_view(err: Any) -> tuple[str, str | None, str | None, Any, dict[str, Any]]:
+    """What both displays of an error show: alert, op, site, graph and summary figures."""
     message, op, site = _error_alert(err)
     graph = _error_graph(err)
     data = summary_from_graph(graph) if graph is not None else {
@@ -358,6 +358,12 @@ def error_html(err: Any) -> str:
     if getattr(err, "flop_budget", None) is not None:
         data.update(flop_budget=err.flop_budget, flops_used=err.flops_used,
                     flops_remaining=err.flops_remaining)
+    return message, op, site, graph, data
+
+
+def error_html(err: Any) -> str:
+    """``_repr_html_`` of a budget or time error: the message highlighted, the graph drawn."""
+    message, op, site, graph, data = _error_view(err)
     title = type(err).__name__ + (f": {op}" if op else "")
     return summary_html(data, title=title, graph=graph, alert=message, overrun_op=op,
                         overrun_site=site,
@@ -431,13 +437,6 @@ def context_rich(ctx: Any) -> Any:
 
 def error_rich(err: Any) -> Any:
     """``__rich__`` of a budget or time error."""
-    message, op, site = _error_alert(err)
-    graph = _error_graph(err)
-    data = summary_from_graph(graph) if graph is not None else {
-        "flops_used": 0, "operations": {}, "calls": 0}
-    data.pop("refused", None)
-    if getattr(err, "flop_budget", None) is not None:
-        data.update(flop_budget=err.flop_budget, flops_used=err.flops_used,
-                    flops_remaining=err.flops_remaining)
+    message, op, site, graph, data = _error_view(err)
     return summary_rich(data, title=type(err).__name__, alert=message, overrun_op=op,
                         overrun_site=site)
