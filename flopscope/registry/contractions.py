@@ -55,18 +55,40 @@ def einsum_weight_name(*operands: Any, **kwargs: Any) -> str | None:
     spelled as an einsum would be charged a fraction of the same product
     spelled ``a * b`` (SPEC.md section 3: a weight belongs to a computation).
     One-operand einsums (``'ij->ji'``, ``'ii->i'``, ``'ij->'``) keep einsum's weight.
+    The verdict depends on the subscripts alone, so it is cached per string.
     """
-    try:
-        spec = parse_einsum(*operands)
-    except Exception:  # the cost rule accepted the call; anything unparsable keeps einsum's weight
+    if not operands:
         return None
-    if len(spec.inputs) < 2:
-        return None
-    output = set(spec.output)
-    for term in spec.inputs:
-        if not set(term) <= output:
+    first = operands[0]
+    if type(first) is str:
+        verdict = _SUMS_NOTHING.get(first)
+        if verdict is None:
+            if len(_SUMS_NOTHING) >= 4096:
+                _SUMS_NOTHING.clear()
+            verdict = _SUMS_NOTHING[first] = _sums_over_nothing(first)
+    else:  # interleaved operands and sublists: spelled out as a string first
+        try:
+            verdict = _sums_over_nothing(parse_einsum(*operands).subscripts)
+        except Exception:  # the cost rule accepted the call; anything unparsable keeps einsum's
             return None
-    return "multiply"
+    return "multiply" if verdict else None
+
+
+_SUMS_NOTHING: dict[str, bool] = {}
+
+
+def _sums_over_nothing(subscripts: str) -> bool:
+    """True if a 2+-operand einsum's every input label appears in its output."""
+    text = subscripts.replace(" ", "").replace("...", "")
+    lhs, arrow, rhs = text.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) < 2:
+        return False
+    if not arrow:  # implicit output: the labels that appear exactly once
+        labels = "".join(inputs)
+        rhs = "".join(c for c in set(labels) if labels.count(c) == 1)
+    output = set(rhs)
+    return all(set(term) <= output for term in inputs)
 
 
 _ENTRIES = [
