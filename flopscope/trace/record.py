@@ -171,6 +171,12 @@ class _NoEntries(Mapping):
     def __len__(self) -> int:
         return 0
 
+    def get(self, key: Any, default: Any = None) -> Any:  # no KeyError raised and caught per call
+        return default
+
+    def __contains__(self, key: Any) -> bool:
+        return False
+
     def __repr__(self) -> str:
         return "{}"
 
@@ -199,14 +205,18 @@ def row_to_record(row: tuple) -> OpRecord:
     Fields are passed by position, in :class:`OpRecord`'s order: reading a
     100,000-call log materializes 100,000 of these.
     """
-    params = row[R_PARAMS] or _NO_PARAMS
+    params = row[R_PARAMS]
+    if params:
+        subscripts = params.get("subscripts")
+    else:
+        params, subscripts = _NO_PARAMS, None
     shapes = row[R_SHAPES]
     inputs = row[R_INPUTS]
     out_dtype = row[R_OUT_DTYPE]
     return OpRecord(
         row[R_OP],
         row[R_NAMESPACE],
-        params.get("subscripts"),
+        subscripts,
         shapes if type(shapes) is tuple else tuple(shapes),
         units_to_flops(row[R_WEIGHTED]),
         units_to_flops_ceil(row[R_CUMULATIVE]),
