@@ -146,3 +146,32 @@ def test_wheel_contents(wheels: dict[str, Path]):
         assert not [
             n for n in zf.namelist() if not n.startswith("flopscope_server-")
         ]  # no code of its own
+
+
+def _client_errors():
+    """The numpy-free client's ``flopscope.errors``, loaded under another name beside the library."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "flopscope_client_errors", ROOT / "client" / "flopscope" / "errors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_client_errors_construct_like_the_librarys():
+    """A harness (the contest client) builds these itself, in remote mode too."""
+    import flopscope as flops
+
+    client = _client_errors()
+    for errors in (flops, client):
+        budget = errors.BudgetExhaustedError("subprocess_predict", flop_cost=0, flops_remaining=0)
+        assert (budget.op_name, budget.flop_cost, budget.flops_remaining) == (
+            "subprocess_predict", 0, 0)
+        time = errors.TimeExhaustedError("subprocess_predict", elapsed_s=0.0, limit_s=0.0)
+        assert (time.op_name, time.elapsed_s, time.limit_s) == ("subprocess_predict", 0.0, 0.0)
+    library = flops.TimeExhaustedError("exp", elapsed_s=2.013, limit_s=2.0, when="before")
+    remote = client.TimeExhaustedError("exp", elapsed_s=2.013, limit_s=2.0, when="before")
+    assert str(library) == str(remote) == "wall-clock limit of 2s passed (2.013s elapsed) before exp"
+    rebuilt = client.TimeExhaustedError(str(library))  # how the client rebuilds a server's error
+    assert str(rebuilt) == str(library) and rebuilt.op_name is None

@@ -86,7 +86,34 @@ class BudgetExhaustedError(FlopscopeError):
 
 
 class TimeExhaustedError(FlopscopeError):
-    """The cooperative wall-clock limit of a :class:`~flopscope.BudgetContext` passed."""
+    """The cooperative wall-clock limit of a :class:`~flopscope.BudgetContext` passed.
+
+    Constructed as ``TimeExhaustedError(op_name, *, elapsed_s, limit_s)`` (the
+    form harnesses use to report a limit they enforce themselves), as in the
+    full library; the one-message form ``TimeExhaustedError(message)`` (how
+    errors reported by the server are rebuilt) is accepted too.
+    """
+
+    def __init__(
+        self,
+        op_name: str | None = None,
+        *,
+        elapsed_s: float | None = None,
+        limit_s: float | None = None,
+        when: str | None = None,
+    ) -> None:
+        if elapsed_s is None and limit_s is None and op_name is not None and " " in op_name:
+            message, op_name = op_name, None  # a preformatted message
+        else:
+            limit = "the wall-clock limit" if limit_s is None else f"wall-clock limit of {limit_s:g}s"
+            elapsed = "" if elapsed_s is None else f" ({elapsed_s:.3f}s elapsed)"
+            at = "" if op_name is None else f" {when or 'at'} {op_name}"
+            message = f"{limit} passed{elapsed}{at}"
+        self.op_name = op_name
+        self.elapsed_s = elapsed_s
+        self.limit_s = limit_s
+        self.when = when
+        super().__init__(message)
 
 
 class SymmetryError(FlopscopeError, ValueError):
