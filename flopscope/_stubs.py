@@ -280,9 +280,28 @@ def _defining_module(cls: type) -> str | None:
     return None
 
 
+def render_accounting() -> str:
+    """The stub of :mod:`flopscope.accounting`, whose queries are collected at import.
+
+    Each ``<op>_cost`` query is found by walking :mod:`flopscope.cost`, so a
+    type checker cannot see them in the source; the stub lists every one with
+    its signature, returning ``int`` (analytical FLOPs).
+    """
+    import flopscope.accounting as accounting
+
+    lines = [_HEADER.splitlines()[0], "from typing import Any", ""]
+    for name in accounting.__all__:
+        lines.append(f"def {name}{_render_signature(getattr(accounting, name))} -> int: ...")
+    lines.append("")
+    lines.append(f"__all__ = {accounting.__all__!r}")
+    return "\n".join(lines) + "\n"
+
+
 def generated() -> dict[Path, str]:
     """Every stub path and its current text."""
-    return {stub_path(m): render_module(m) for m in STUB_MODULES}
+    stubs = {stub_path(m): render_module(m) for m in STUB_MODULES}
+    stubs[stub_path("flopscope.accounting")] = render_accounting()
+    return stubs
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -127,3 +127,29 @@ def test_mypy_passes_on_examples_and_user_code(tmp_path):
     assert status == 1
     assert 'Incompatible types in assignment (expression has type "ndarray' in out
     assert 'has no attribute "no_such_function"' in out
+
+
+def test_mypy_passes_on_the_docs_code(tmp_path):
+    """Every page's Python blocks, as one module per page (blocks share a namespace when run)."""
+    mypy_api = pytest.importorskip("mypy.api")
+    import re
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import docs_runner
+    finally:
+        sys.path.pop(0)
+    written = []
+    for page in docs_runner.pages():
+        blocks = [b for b in docs_runner.parse(page.read_text(encoding="utf-8"))
+                  if b.lang == "python" and not b.no_run and not b.is_doctest]
+        if blocks:
+            name = re.sub(r"\W", "_", str(page.relative_to(ROOT)))
+            path = tmp_path / f"{name}.py"
+            path.write_text("\n\n".join(b.code for b in blocks) + "\n", encoding="utf-8")
+            written.append(str(path))
+    assert len(written) >= 10  # README and the guides
+    out, err, status = mypy_api.run(["--config-file", str(ROOT / "pyproject.toml"),
+                                     "--cache-dir", str(ROOT / ".mypy_cache"), *written])
+    assert status == 0, out + err
