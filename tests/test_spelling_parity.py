@@ -116,6 +116,15 @@ SPELLINGS: list[tuple[str, str, int, Callable[[], Any], Callable[[], Any]]] = [
     ("outer", "fnp.linalg.outer", N**2, lambda: fnp.linalg.outer(V, W),
      lambda: np.linalg.outer(V, W)),
     ("outer", "v[:, None] * w", N**2, lambda: _f(V)[:, None] * _f(W), lambda: V[:, None] * W),
+    # -- a contraction whose summed size is 1 is the same outer product
+    ("outer", "v[:, None] @ w[None, :]", N**2, lambda: _f(V)[:, None] @ _f(W)[None, :],
+     lambda: V[:, None] @ W[None, :]),
+    ("outer", "fnp.dot (k = 1)", N**2, lambda: fnp.dot(_f(V)[:, None], _f(W)[None, :]),
+     lambda: np.dot(V[:, None], W[None, :])),
+    ("outer", "fnp.inner (k = 1)", N**2, lambda: fnp.inner(_f(V)[:, None], _f(W)[:, None]),
+     lambda: np.inner(V[:, None], W[:, None])),
+    ("outer", "fnp.tensordot(axes=0)", N**2, lambda: fnp.tensordot(V, W, 0),
+     lambda: np.tensordot(V, W, 0)),
     # -- elementwise product: an einsum that sums over no index is a multiply
     ("product", "a * b", X.size, lambda: _f(X) * _f(X), lambda: X * X),
     ("product", "fnp.multiply", X.size, lambda: fnp.multiply(X, X), lambda: np.multiply(X, X)),

@@ -35,6 +35,7 @@ from flopscope.cost._shapes import broadcast_shapes, normalize_axis, numel, shap
 
 __all__ = [
     "matmul_cost", "dot_cost", "inner_cost", "outer_cost", "vdot_cost", "tensordot_cost",
+    "tensordot_summed_size",
     "kron_cost", "vecdot_cost", "matvec_cost", "vecmat_cost",
     "matmul_call_cost", "dot_call_cost", "inner_call_cost", "outer_call_cost",
     "vdot_call_cost", "tensordot_call_cost", "kron_call_cost", "vecdot_call_cost",
@@ -119,8 +120,8 @@ def _tensordot_axes(a: Shape, b: Shape, axes: Any) -> tuple[list[int], list[int]
     return axes_a, axes_b
 
 
-def tensordot_cost(a: Shape, b: Shape, axes: Any = 2) -> int:
-    """``tensordot``: numel(a)·numel(b)/Π(sizes of the summed axes)."""
+def tensordot_summed_size(a: Shape, b: Shape, axes: Any = 2) -> int:
+    """Π(sizes of the axes ``tensordot(a, b, axes)`` sums over); 1 when it sums over none."""
     a, b = tuple(a), tuple(b)
     axes_a, axes_b = _tensordot_axes(a, b, axes)
     summed = 1
@@ -129,7 +130,13 @@ def tensordot_cost(a: Shape, b: Shape, axes: Any = 2) -> int:
         if da != b[normalize_axis(ib, len(b))]:
             raise ValueError("shape-mismatch for sum")
         summed *= da
-    return numel(a) * numel(b) // summed if summed else 0
+    return summed
+
+
+def tensordot_cost(a: Shape, b: Shape, axes: Any = 2) -> int:
+    """``tensordot``: numel(a)·numel(b)/Π(sizes of the summed axes)."""
+    summed = tensordot_summed_size(a, b, axes)
+    return numel(tuple(a)) * numel(tuple(b)) // summed if summed else 0
 
 
 def kron_cost(a: Shape, b: Shape) -> int:

@@ -105,8 +105,10 @@ _BUILTIN: tuple[WeightGroup, ...] = (
         ("matmul", "linalg.matmul", "dot", "vdot", "inner", "tensordot", "linalg.tensordot",
          "einsum", "linalg.multi_dot", "matvec", "vecmat", "vecdot", "linalg.vecdot"),
         "sums of products over shared indices (GEMM-, GEMV- and dot-shaped); every "
-        "spelling is an einsum with the same analytical count (an einsum that sums over "
-        "no index is an elementwise product and is charged as 'product' below)",
+        "spelling is an einsum with the same analytical count (a contraction that sums "
+        "over nothing -- an einsum with every index in its output, a matmul, dot or "
+        "inner whose summed axis has size 1, tensordot(a, b, 0) -- is an elementwise "
+        "product and is charged as 'product' below, through OpDef.extras['weight_name'])",
     ),
     WeightGroup(
         "product", "multiply", ("multiply", "outer", "linalg.outer", "kron"),

@@ -424,6 +424,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     name = op.name
     cost_rule = op.cost
     nin = ufunc.nin
+    weight_of = op.extras.get("weight_name")  # matmul: an inner dimension of 1 is a product
     nout = ufunc.nout
     elementwise = op.category in (Category.UNARY, Category.BINARY)
 
@@ -463,8 +464,9 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         if symmetric and SYMMETRY_PASS[0] is not None:
             call_kwargs = kwargs if out is None else {**kwargs, "out": out}
             analytical, post, extra = SYMMETRY_PASS[0](op, args, call_kwargs, analytical)
+        weight_name = weight_of(*uargs) if weight_of is not None else None
         return _execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs), tuple(shapes),
-                        tuple(dtypes), params, out, uout, t0, frame, post, extra)
+                        tuple(dtypes), params, out, uout, t0, frame, post, extra, weight_name)
 
     def fast(x: Any, y: Any, t0: int, frame: Any) -> Any:
         """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain."""
@@ -521,14 +523,17 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             uargs = (x, y)
             shapes = (shape, shape_y)
             dtypes = (dtype, dtype_y)
+        weight_name = None
         if not elementwise:
             try:
                 size = cost_rule(*uargs)
             except Exception as exc:
                 _numpy_error(op, uargs, {}, exc)
+            if weight_of is not None:
+                weight_name = weight_of(*uargs)
         ctx = ACTIVE.get() or default_context()
         return _execute(ctx, op, ufunc, uargs, _NO_KWARGS, size, srcs or (), shapes, dtypes,
-                        None, None, None, t0, frame)
+                        None, None, None, t0, frame, None, None, weight_name)
 
     def counted_ufunc(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         t0 = _perf()

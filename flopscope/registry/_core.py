@@ -125,18 +125,20 @@ def register_numpy(
     category: Category = Category.CUSTOM,
     module: str = "numpy",
     fn: Callable[..., Any] | None = None,
+    extras: dict[str, Any] | None = None,
 ) -> OpDef:
     """Register a NumPy function counted as itself.
 
     NumPy's function (``fn``, by default ``<module>.<last part of name>``) is
     both the implementation and the object NumPy dispatches on, so
     ``np.<name>(x)`` on a flopscope array is counted like ``fnp.<name>(x)``.
+    ``extras`` is stored as the entry's ``extras`` (see :class:`OpDef`).
     """
     attr = name.rsplit(".", 1)[-1]
     if fn is None:
         fn = getattr(importlib.import_module(module), attr)
     return register(OpDef(name, category, module, attr, impl=fn, cost=cost, shape=shape,
-                          formula=formula, numpy_func=fn, notes=notes))
+                          formula=formula, numpy_func=fn, notes=notes, extras=extras or {}))
 
 
 def loaded_members(module: Any) -> list[tuple[str, Any]]:

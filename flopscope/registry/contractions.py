@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from flopscope.cost import contractions as cost
+from flopscope.cost._shapes import shape_of
 from flopscope.cost.einsum import contraction_path, einsum_call_cost, parse_einsum
 from flopscope.exec.shapes import contractions as shapes
 from flopscope.registry._core import Category, OpDef, register, register_numpy
@@ -91,6 +92,41 @@ def _sums_over_nothing(subscripts: str) -> bool:
     return all(set(term) <= output for term in inputs)
 
 
+# -- contractions that sum over nothing -------------------------------------------------------
+# A contraction whose summed size is 1 (``(m, 1) @ (1, n)``, ``dot`` with a scalar,
+# ``tensordot(a, b, 0)``) multiplies elements and adds nothing: ``multiply``'s
+# computation, so it carries that weight (see einsum_weight_name). Each rule reads
+# the summed size from the operands' shapes only.
+
+
+def _product_if(summed: int) -> str | None:
+    return "multiply" if summed <= 1 else None
+
+
+def matmul_weight_name(x1: Any, x2: Any, /, *_: Any, **__: Any) -> str | None:
+    """``"multiply"`` for a matmul whose inner dimension is 1, else None."""
+    a = shape_of(x1)
+    return _product_if(a[-1] if a else 1)
+
+
+def dot_weight_name(a: Any, b: Any, *_: Any, **__: Any) -> str | None:
+    """``"multiply"`` for ``dot`` / ``inner`` with a scalar operand or a last axis of 1."""
+    sa, sb = shape_of(a), shape_of(b)
+    return "multiply" if not sa or not sb else _product_if(sa[-1])
+
+
+def tensordot_weight_name(a: Any, b: Any, axes: Any = 2) -> str | None:
+    """``"multiply"`` for a ``tensordot`` that sums over no axis (or axes of size 1)."""
+    try:
+        return _product_if(cost.tensordot_summed_size(shape_of(a), shape_of(b), axes))
+    except Exception:  # the cost rule accepted the call; anything odd keeps tensordot's weight
+        return None
+
+
+_WEIGHT_NAMES = {"dot": dot_weight_name, "inner": dot_weight_name,
+                 "tensordot": tensordot_weight_name}
+
+
 _ENTRIES = [
     ("dot", np.dot, cost.dot_call_cost, shapes.dot_shape, "numel(a)·numel(b)/k"),
     ("inner", np.inner, cost.inner_call_cost, shapes.inner_shape, "numel(a)·numel(b)/k"),
@@ -112,5 +148,7 @@ def register_all() -> None:
         extras={"induces_symmetry": True, "weight_name": einsum_weight_name},
     ))
     for name, fn, cost_rule, shape_rule, formula in _ENTRIES:
+        weight_name = _WEIGHT_NAMES.get(name)
         register_numpy(name, cost_rule, shape_rule, formula,
-                       "Costed as the equivalent einsum (FMA = 1).", fn=fn)
+                       "Costed as the equivalent einsum (FMA = 1).", fn=fn,
+                       extras={"weight_name": weight_name} if weight_name else None)

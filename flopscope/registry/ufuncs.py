@@ -41,6 +41,7 @@ from flopscope.exec.shapes import ufunc_rule
 from flopscope.exec.shapes import contractions as contraction_shapes
 from flopscope.exec.shapes import ufunc_methods as method_shapes
 from flopscope.registry._core import Category, OpDef, loaded_members, register
+from flopscope.registry.contractions import matmul_weight_name
 
 __all__ = ["UFUNC_NAMES", "ufunc_method_op", "register_all"]
 
@@ -51,6 +52,10 @@ _GUFUNCS = {
     "matvec": (contractions.matvec_call_cost, contraction_shapes.matvec_shape, "batch·m·n"),
     "vecmat": (contractions.vecmat_call_cost, contraction_shapes.vecmat_shape, "batch·n·m"),
 }
+
+
+#: ``(m, 1) @ (1, n)`` is an outer product: charged at multiply's weight (see contractions).
+_GUFUNC_EXTRAS = {"matmul": {"weight_name": matmul_weight_name}}
 
 
 def _top_level_ufuncs() -> dict[str, np.ufunc]:
@@ -72,6 +77,7 @@ def _op_for(name: str, ufunc: np.ufunc, module: str) -> OpDef:
             name, Category.CUSTOM, module, name, impl=ufunc, cost=cost, shape=shape,
             formula=formula, numpy_func=ufunc, kind="ufunc",
             notes="Generalized ufunc; costed as its equivalent einsum (FMA = 1).",
+            extras=_GUFUNC_EXTRAS.get(name, {}),
         )
     category = Category.UNARY if ufunc.nin == 1 else Category.BINARY
     return OpDef(
