@@ -25,7 +25,7 @@ from flopscope._config import MAX_FLOP_BUDGET, SETTINGS, default_budget, parse_f
 from flopscope.budget import session, threads
 from flopscope.cost import MAX_FACTOR, UNIT_BITS, charge_units, units_to_flops_ceil
 from flopscope.budget.summary import Timings, format_summary, summary_dict
-from flopscope.errors import BudgetExhaustedError
+from flopscope.errors import BudgetExhaustedError, TimeExhaustedError
 from flopscope.trace.callsite import user_frame, warn_user
 from flopscope.trace.record import (
     R_ANALYTICAL,
@@ -402,23 +402,33 @@ class BudgetContext:
         params = {"subscripts": subscripts} if subscripts else None
         units = charge_units(flop_cost, self._mult, ACTIVE_WEIGHTS.get(op_name, 1.0))
         code, lasti = user_frame(sys._getframe(1))
-        row = [new_node_id(), op_name, NAMESPACE.get(), shapes, (None,) * len(shapes), params,
-               flop_cost, units, 0, t0 - self._created_ns, 0, 0, code, lasti, (), None, None,
-               None, threading.get_ident()]
+        deadline = self._deadline_ns
+        if deadline is not None and t0 > deadline:
+            raise self._time_error(op_name, "before")
+
+        def row(cumulative: int, overhead_ns: int) -> tuple:
+            return (new_node_id(), op_name, NAMESPACE.get(), shapes, (None,) * len(shapes),
+                    params, flop_cost, units, cumulative, t0 - self._created_ns, 0, overhead_ns,
+                    code, lasti, (), None, None, None, threading.get_ident())
+
         with self._lock:
             used = self._units + units
-            if used > self._limit_units:
-                row[8] = used
-                raise self._refuse(tuple(row))
-            self._units = used
-        row[8] = used
-        row[11] = _perf_ns() - t0
-        self.trace.add(tuple(row))
-        self._overhead_ns += row[11]
+            if used <= self._limit_units:
+                self._units = used
+        if used > self._limit_units:
+            raise self._refuse(row(used, 0))
+        overhead = _perf_ns() - t0
+        self.trace.add(row(used, overhead))
+        self._overhead_ns += overhead
         if used > self._warn_at:
             self._crossed_warning_threshold()
 
     # -- internal helpers used by executors --------------------------------------------
+    def _time_error(self, op_name: str, when: str) -> TimeExhaustedError:
+        """The error for a call found past the wall-clock limit ``when`` ("before"/"after") it ran."""
+        return TimeExhaustedError(op_name, elapsed_s=self._wall_ns() / 1e9,
+                                  limit_s=self._time_limit_s, when=when, trace=self.trace)
+
     def _refuse(self, row: tuple) -> BudgetExhaustedError:
         """Build the error for a call whose row would not fit (the row is not stored)."""
         tags = {**(row[R_EXTRA] or {}), "refused": True}

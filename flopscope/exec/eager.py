@@ -41,7 +41,7 @@ from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, default_c
 from flopscope.cost import UNIT_BITS
 from flopscope.cost import charge_factor as _factor
 from flopscope.cost._shapes import broadcast_shapes, numel
-from flopscope.errors import FlopscopeError, TimeExhaustedError
+from flopscope.errors import FlopscopeError
 from flopscope.exec.arguments import (
     PY_NUMBERS,
     REFUSED_KINDS,
@@ -104,15 +104,6 @@ def _numpy_error(op: OpDef, args: tuple, kwargs: dict, exc: Exception) -> None:
     ) from exc
 
 
-def _time_exhausted(ctx: BudgetContext, op_name: str, now: int, when: str) -> TimeExhaustedError:
-    limit = ctx._time_limit_s
-    elapsed = ctx._wall_ns() / 1e9
-    return TimeExhaustedError(op_name, elapsed_s=elapsed, limit_s=limit, when=when, trace=ctx.trace)
-
-
-# -- the charge-and-record step shared by every counted path ----------------------------
-
-
 def _execute(
     ctx: BudgetContext,
     op: OpDef,
@@ -167,7 +158,7 @@ def _execute(
         code, lasti = user_frame(frame)
     deadline = ctx._deadline_ns
     if deadline is not None and t0 > deadline:
-        raise _time_exhausted(ctx, name, t0, "before")
+        raise ctx._time_error(name, "before")
     lock = ctx._lock
     lock.acquire()
     # From the read of _units to its write there is no call and no backward
@@ -237,7 +228,7 @@ def _execute(
     if ctx._late:  # a thread still charging a context whose block has exited
         ctx._late_charge()
     if deadline is not None and t3 > deadline:
-        raise _time_exhausted(ctx, name, t3, "after")
+        raise ctx._time_error(name, "after")
     return result
 
 
