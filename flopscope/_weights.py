@@ -30,10 +30,12 @@ members the group's weight. A name that is no operation is reported with a
 :class:`UnknownWeightNameWarning` and ignored; a malformed file raises
 :class:`~flopscope.errors.WeightsFileError` and leaves the active table as it was.
 
-The active table is one dict, :data:`ACTIVE_WEIGHTS`, mutated in place: the
-dispatch hot path holds a reference to it and looks weights up by operation
-name directly, so groups and aliases are resolved here, when a table is
-loaded, never per call.
+The active table is one dict, :data:`ACTIVE_WEIGHTS`, mutated in place:
+groups and aliases are resolved here, when a table is loaded, never per call.
+The dispatch hot path does not even look weights up: it reads *charge factors*
+(charge units per analytical FLOP, weight x multiplier x 2**64, exact) from
+:func:`factor_table`, one small dict per multiplier, filled on first use and
+emptied whenever the weight table changes in any way.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from flopscope.cost import charge_factor
 from flopscope.cost.weight_groups import groups
 from flopscope.errors import FlopscopeWarning, WeightsFileError
 
@@ -66,10 +69,88 @@ __all__ = [
     "read_weights_file",
     "resolve_groups",
     "packaged_weights_path",
+    "factor_table",
+    "fill_factor",
 ]
 
+class WeightTable(dict):
+    """The active weights (op name -> weight; absent names weigh 1.0).
+
+    A dict whose every mutation empties the charge-factor tables, so that no
+    factor computed from an older table survives a change, whichever way the
+    table was changed (a file loaded, a weight registered, a test setting one
+    entry).
+    """
+
+    def __setitem__(self, key: str, value: float) -> None:
+        super().__setitem__(key, value)
+        _forget_factors()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        _forget_factors()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        _forget_factors()
+
+    def clear(self) -> None:
+        super().clear()
+        _forget_factors()
+
+    def pop(self, *args: Any) -> Any:
+        try:
+            return super().pop(*args)
+        finally:
+            _forget_factors()
+
+    def popitem(self) -> tuple[str, float]:
+        try:
+            return super().popitem()
+        finally:
+            _forget_factors()
+
+    def setdefault(self, key: str, default: float = 1.0) -> float:
+        try:
+            return super().setdefault(key, default)
+        finally:
+            _forget_factors()
+
+    def __ior__(self, other: Any) -> WeightTable:
+        self.update(other)
+        return self
+
+
 #: The active table: op name -> weight. Absent names weigh 1.0.
-ACTIVE_WEIGHTS: dict[str, float] = {}
+ACTIVE_WEIGHTS: dict[str, float] = WeightTable()
+
+#: Charge factors by multiplier: multiplier -> {weight name: charge units per FLOP}.
+_FACTOR_TABLES: dict[float, dict[str, int]] = {}
+
+
+def _forget_factors() -> None:
+    # Emptied in place: contexts hold references to these dicts.
+    for table in _FACTOR_TABLES.values():
+        table.clear()
+
+
+def factor_table(multiplier: float) -> dict[str, int]:
+    """The charge-factor cache of contexts with this multiplier (filled by :func:`fill_factor`).
+
+    It maps a weight name to ``charge_factor(weight, multiplier)``; a context
+    keeps a reference and the hot path reads it with one ``dict.get``.
+    """
+    table = _FACTOR_TABLES.get(multiplier)
+    if table is None:
+        table = _FACTOR_TABLES[multiplier] = {}
+    return table
+
+
+def fill_factor(table: dict[str, int], multiplier: float, name: str) -> int:
+    """Compute, cache in ``table`` and return the charge factor of ``name`` (a cache miss)."""
+    factor = charge_factor(ACTIVE_WEIGHTS.get(name, 1.0), multiplier)
+    table[name] = factor
+    return factor
 
 #: Largest accepted weight. Calibrated weights are below 2**8 (one analytical FLOP
 #: of the dearest op costs a few hundred ``np.add`` elements); 2**20 leaves ample

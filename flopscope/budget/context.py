@@ -22,6 +22,7 @@ from contextvars import ContextVar, Token
 from typing import Any, Iterator
 
 from flopscope._config import MAX_FLOP_BUDGET, SETTINGS, default_budget, parse_flop_count
+from flopscope._weights import factor_table
 from flopscope.budget import session, threads
 from flopscope.cost import MAX_FACTOR, UNIT_BITS, charge_units, units_to_flops_ceil
 from flopscope.budget.summary import Timings, format_summary, summary_dict
@@ -29,14 +30,20 @@ from flopscope.errors import BudgetExhaustedError, TimeExhaustedError
 from flopscope.trace.callsite import user_frame, warn_user
 from flopscope.trace.record import (
     R_ANALYTICAL,
+    R_BACKEND_NS,
     R_EXTRA,
+    R_OVERHEAD_NS,
     R_WEIGHTED,
     OpRecord,
     row_to_record,
 )
+from flopscope.trace.intern import trim as trim_interned
 from flopscope.trace.trace import Aggregate, Trace, new_node_id
 
-__all__ = ["BudgetContext", "current_context", "ACTIVE", "INHERITED", "NAMESPACE"]
+__all__ = ["BudgetContext", "current_context", "ACTIVE", "INHERITED", "NAMESPACE", "NO_DEADLINE"]
+
+#: The deadline of a context without a wall-time limit: later than any clock reading.
+NO_DEADLINE = 1 << 63
 
 #: The explicit context entered in this thread / task, or the thread's default.
 ACTIVE: ContextVar[BudgetContext | None] = ContextVar("flopscope_active_budget", default=None)
@@ -136,10 +143,10 @@ class BudgetContext:
 
     __slots__ = (
         "_budget", "_units", "_limit_units", "_lock", "_mult", "quiet", "_namespace",
-        "_time_limit_s", "_deadline_ns", "trace", "_rows", "_cap", "_backend_ns",
-        "_overhead_ns", "_elapsed_ns", "_entered_ns", "_created_ns", "_explicit", "_tokens",
-        "_warn_at", "_overflow", "_fold_mark", "_fold_snapshot", "_fold_backend_ns",
-        "_fold_overhead_ns", "_late", "__weakref__",
+        "_time_limit_s", "_deadline_ns", "trace", "_rows", "_cap", "_time_mark",
+        "_elapsed_ns", "_entered_ns", "_created_ns", "_explicit", "_tokens", "_warn_at",
+        "_attention", "_overflow", "_fold_mark", "_fold_snapshot", "_fold_backend_ns",
+        "_fold_overhead_ns", "_late", "_factors", "__weakref__",
     )
 
     def __init__(
@@ -164,7 +171,9 @@ class BudgetContext:
         self.quiet = quiet
         self._namespace = None if namespace is None else validate_namespace(namespace)
         self._time_limit_s = _validate_time_limit(wall_time_limit_s)
-        self._deadline_ns: int | None = None
+        # perf_counter_ns() past which calls are refused; NO_DEADLINE (never
+        # reached) rather than None, so the hot path compares without a None test.
+        self._deadline_ns = NO_DEADLINE
         self._units = 0  # exact charge so far, in charge units (2**-UNIT_BITS FLOP)
         self._limit_units = budget << UNIT_BITS
         # Re-entrant: a signal handler that runs a counted op while this thread
@@ -172,19 +181,24 @@ class BudgetContext:
         # takes it again instead of deadlocking; see exec/eager.py _execute.
         self._lock = threading.RLock()
         self._late = False
+        trim_interned()
         self.trace = Trace(SETTINGS.max_log_records)
         self._rows = self.trace.rows
         self._overflow = self.trace._overflow
         cap = SETTINGS.max_log_records
         self._cap = cap if cap is not None else 1 << 62
-        self._backend_ns = 0
-        self._overhead_ns = 0
+        # (rows summed, their backend ns, their overhead ns): see _time_totals.
+        self._time_mark = (0, 0, 0)
+        # Charge units per analytical FLOP by weight name, for this multiplier;
+        # shared with other contexts, emptied when the weights change.
+        self._factors = factor_table(self._mult)
         self._elapsed_ns = 0
         self._entered_ns: int | None = None
         self._created_ns = _perf_ns()
         self._explicit = _explicit
         self._tokens: tuple[Token, Token | None] | None = None
         self._warn_at = self._limit_units if quiet else int(budget * WARN_FRACTION) << UNIT_BITS
+        self._attention = self._warn_at
         self._fold_mark = 0
         self._fold_snapshot: dict = {}
         self._fold_backend_ns = 0
@@ -211,7 +225,7 @@ class BudgetContext:
         if self._namespace is not None:
             namespace = self._namespace if outer is None else f"{outer}.{self._namespace}"
         now = _perf_ns()
-        deadline = None if self._time_limit_s is None else now + int(self._time_limit_s * 1e9)
+        deadline = NO_DEADLINE if self._time_limit_s is None else now + int(self._time_limit_s * 1e9)
         active_token = ACTIVE.set(self)
         try:
             inherited_token = INHERITED.set(False)
@@ -219,7 +233,7 @@ class BudgetContext:
             self._tokens = (active_token, inherited_token, ns_token)
             self._entered_ns = now
             self._deadline_ns = deadline
-            self._late = False
+            self._set_late(False)
             session.opened(self)
         except BaseException:
             self._uninstall()
@@ -230,7 +244,7 @@ class BudgetContext:
         """Undo :meth:`__enter__`'s installation; safe on a partial install."""
         tokens = self._tokens
         self._tokens = None
-        self._deadline_ns = None
+        self._deadline_ns = NO_DEADLINE
         if tokens is None:
             return
         active_token, inherited_token, ns_token = tokens
@@ -252,7 +266,7 @@ class BudgetContext:
                 self._entered_ns = None
             # Threads started inside the block may outlive it and keep charging
             # this context; their later charges go straight to the session ledger.
-            self._late = True
+            self._set_late(True)
             session.closed(self)
 
     # -- budget figures ---------------------------------------------------------
@@ -303,7 +317,29 @@ class BudgetContext:
 
     def timings(self) -> Timings:
         """Wall, backend and overhead time so far, as one consistent snapshot."""
-        return Timings(self._wall_ns(), self._backend_ns, self._overhead_ns)
+        backend, overhead = self._time_totals()
+        return Timings(self._wall_ns(), backend, overhead)
+
+    def _time_totals(self) -> tuple[int, int]:
+        """Backend and overhead ns of every call so far.
+
+        Summed from the rows when asked, not accumulated per call (two fewer
+        read-modify-writes on the hot path); rows only grow, so a mark makes
+        each row summed once. Calls past the log cap add their folded totals.
+        """
+        rows = self._rows
+        done, backend, overhead = self._time_mark
+        count = len(rows)
+        if count > done:
+            for i in range(done, count):
+                row = rows[i]
+                backend += row[R_BACKEND_NS]
+                overhead += row[R_OVERHEAD_NS]
+            self._time_mark = (count, backend, overhead)
+        for acc in self._overflow.values():
+            backend += acc[3]
+            overhead += acc[4]
+        return backend, overhead
 
     @property
     def wall_time_s(self) -> float:
@@ -313,12 +349,12 @@ class BudgetContext:
     @property
     def flopscope_backend_time_s(self) -> float:
         """Seconds spent inside the NumPy implementations of counted calls."""
-        return self._backend_ns / 1e9
+        return self._time_totals()[0] / 1e9
 
     @property
     def flopscope_overhead_time_s(self) -> float:
         """Seconds spent in flopscope's own dispatch and bookkeeping."""
-        return self._overhead_ns / 1e9
+        return self._time_totals()[1] / 1e9
 
     @property
     def residual_wall_time_s(self) -> float:
@@ -402,8 +438,7 @@ class BudgetContext:
         params = {"subscripts": subscripts} if subscripts else None
         units = charge_units(flop_cost, self._mult, ACTIVE_WEIGHTS.get(op_name, 1.0))
         code, lasti = user_frame(sys._getframe(1))
-        deadline = self._deadline_ns
-        if deadline is not None and t0 > deadline:
+        if t0 > self._deadline_ns:
             raise self._time_error(op_name, "before")
 
         def row(cumulative: int, overhead_ns: int) -> tuple:
@@ -419,9 +454,8 @@ class BudgetContext:
             raise self._refuse(row(used, 0))
         overhead = _perf_ns() - t0
         self.trace.add(row(used, overhead))
-        self._overhead_ns += overhead
-        if used > self._warn_at:
-            self._crossed_warning_threshold()
+        if used > self._attention:
+            self._attend(used)
 
     # -- internal helpers used by executors --------------------------------------------
     def _time_error(self, op_name: str, when: str) -> TimeExhaustedError:
@@ -445,9 +479,26 @@ class BudgetContext:
             trace=self.trace,
         )
 
+    def _set_late(self, late: bool) -> None:
+        self._late = late
+        self._attention = -1 if late else self._warn_at
+
+    def _attend(self, used: int) -> None:
+        """A charge took usage past ``_attention``: the warning threshold, or -1 when late.
+
+        One comparison on the hot path covers both rare events: usage first
+        passing the warning threshold, and a thread charging this context
+        after its block exited.
+        """
+        if used > self._warn_at:
+            self._crossed_warning_threshold()
+        if self._late:
+            self._late_charge()
+
     def _crossed_warning_threshold(self) -> None:
         """Called once when usage passes the warning threshold (non-quiet contexts)."""
         self._warn_at = self._limit_units + 1  # never again
+        self._attention = -1 if self._late else self._warn_at
         if not self.quiet:
             used = units_to_flops_ceil(self._units)
             warn_user(
@@ -474,13 +525,13 @@ class BudgetContext:
         return self.trace.aggregates_since(self._fold_mark, self._fold_snapshot)
 
     def _time_since_fold(self) -> tuple[int, int]:
-        return self._backend_ns - self._fold_backend_ns, self._overhead_ns - self._fold_overhead_ns
+        backend, overhead = self._time_totals()
+        return backend - self._fold_backend_ns, overhead - self._fold_overhead_ns
 
     def _mark_folded(self) -> None:
         self._fold_mark = len(self.trace.rows)
         self._fold_snapshot = self.trace.overflow_snapshot()
-        self._fold_backend_ns = self._backend_ns
-        self._fold_overhead_ns = self._overhead_ns
+        self._fold_backend_ns, self._fold_overhead_ns = self._time_totals()
 
     def __repr__(self) -> str:
         kind = "BudgetContext" if self._explicit else "default BudgetContext"

@@ -36,17 +36,14 @@ from typing import Any, Callable
 import numpy as np
 
 from flopscope._config import SETTINGS as _SETTINGS
-from flopscope._weights import ACTIVE_WEIGHTS
+from flopscope._weights import fill_factor
 from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, default_context
-from flopscope.cost import UNIT_BITS
-from flopscope.cost import charge_factor as _factor
 from flopscope.cost._shapes import broadcast_shapes, numel
 from flopscope.errors import FlopscopeError
 from flopscope.exec.arguments import (
     PY_NUMBERS,
     REFUSED_KINDS,
     check_dtypes,
-    intern_shapes,
     keywords_from,
     positional_tail,
     refuse_dtype,
@@ -63,7 +60,8 @@ from flopscope.exec.nan_check import check_nan_inf
 from flopscope.exec.state import PLANNING
 from flopscope.exec.writes import note_write
 from flopscope.registry import Category, OpDef
-from flopscope.trace.callsite import VERDICTS, user_frame
+from flopscope.trace.callsite import USER_CODE_IDS, VERDICTS, user_frame
+from flopscope.trace.intern import intern as _intern
 from flopscope.trace.trace import new_node_id
 
 __all__ = [
@@ -78,7 +76,8 @@ _getframe = sys._getframe
 _np_ndarray = np.ndarray
 _np_generic = np.generic
 _asarray = np.asarray
-_weights = ACTIVE_WEIGHTS
+#: Whether the reservation needs the context's lock: only without a GIL (see _execute).
+SERIALIZE = not getattr(sys, "_is_gil_enabled", lambda: True)()
 _NO_KWARGS: dict = {}
 
 _FALLBACK = object()  # "not a fast-path call": the fast path's answer when it declines
@@ -129,107 +128,130 @@ def _execute(
     the op's own (an einsum with no summed index is an elementwise product:
     see ``OpDef.extras["weight_name"]``).
 
-    The charge is exact (charge units, :mod:`flopscope.cost`) and is reserved
-    *before* NumPy runs, in one step with the budget check, under the
-    context's lock: threads sharing the context, a signal handler, or an op
-    re-entered from NumPy (an argument's ``__index__``, ``__array__``...)
-    always see the up-to-date total, so no interleaving takes ``flops_used``
-    past ``flop_budget``. If NumPy raises, the reservation is returned and
-    nothing is recorded.
+    The elementwise fast path of :func:`make_ufunc_wrapper` is this function
+    specialised (no ``out=``, no parameters, no symmetry), written inline
+    there; a change to the steps below is a change to both.
 
-    Rows are kept free of objects Python's cyclic garbage collector tracks, so
-    the collector untracks them and never rescans the log (a log of tracked
-    rows costs several microseconds per call at a million rows). Hence
-    ``shapes``, ``dtypes`` and ``srcs`` arrive as tuples, and the nested
-    ``shapes`` tuple is interned (:func:`intern_shapes`): a shared, long-lived
-    object the collector untracks once. Past the log cap a call is folded
-    straight into its per-site accumulator without building a row.
+    **Charge.** Exact, in charge units (:mod:`flopscope.cost`): analytical
+    FLOPs times the context's cached factor for the weight name
+    (:func:`flopscope._weights.factor_table`), reserved *before* NumPy runs in
+    one step with the budget check. From the read of ``ctx._units`` to its
+    write there is no call and no backward jump, so under the GIL neither
+    another thread nor a signal handler can run in between (CPython switches
+    threads and runs handlers only at those points); on a free-threaded build
+    the context's lock serializes the step. No interleaving takes
+    ``flops_used`` past ``flop_budget``. If NumPy raises, the reservation is
+    returned and nothing is recorded.
+
+    **Row.** One tuple in the layout of :mod:`flopscope.trace.record`. Rows
+    hold only objects Python's cyclic collector can untrack (ints, strings,
+    dtypes, code objects, tuples of those), so the collector stops scanning
+    them after their first collection; the ``shapes`` tuple is interned
+    (:mod:`flopscope.trace.intern`) so a row does not keep its own copy. Past the log
+    cap a call is folded straight into its per-site accumulator.
+
+    **Time.** Four clock reads: entry (``t0``), either side of NumPy, and
+    exit; backend and overhead time are summed from the rows when read
+    (:meth:`BudgetContext.timings`).
     """
     name = op.name
-    weight = _weights.get(weight_name or name, 1.0)
-    mult = ctx._mult
-    units = analytical << UNIT_BITS if (weight == 1.0 and mult == 1.0) else analytical * _factor(weight, mult)
+    key = weight_name or name
+    factor = ctx._factors.get(key)
+    if factor is None:
+        factor = fill_factor(ctx._factors, ctx._mult, key)
+    units = analytical * factor
     # The user's call site: usually the caller's frame itself, found in one lookup.
     code = frame.f_code
-    verdict = VERDICTS.get(id(code))
-    if verdict is not None and not verdict[1]:
+    if id(code) in USER_CODE_IDS:
         lasti = frame.f_lasti
     else:
         code, lasti = user_frame(frame)
-    deadline = ctx._deadline_ns
-    if deadline is not None and t0 > deadline:
+    if t0 > ctx._deadline_ns:
         raise ctx._time_error(name, "before")
-    lock = ctx._lock
-    lock.acquire()
-    # From the read of _units to its write there is no call and no backward
-    # jump: neither another thread (under the GIL) nor a signal handler can run
-    # in between, and on free-threaded builds the lock serializes threads.
+    if SERIALIZE:
+        ctx._lock.acquire()
     used = ctx._units + units
     if used > ctx._limit_units:
-        lock.release()
-        row = (new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params, analytical, units,
-               used, t0 - ctx._created_ns, 0, 0, code, lasti, srcs, None, None, extra, _thread())
-        raise ctx._refuse(row)
+        if SERIALIZE:
+            ctx._lock.release()
+        raise ctx._refuse((new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params,
+                           analytical, units, used, t0 - ctx._created_ns, 0, 0, code, lasti,
+                           srcs, None, None, extra, _thread()))
     ctx._units = used
-    lock.release()
+    if SERIALIZE:
+        ctx._lock.release()
     t1 = _perf()
     try:
         result = impl(*uargs, **ukwargs) if ukwargs else impl(*uargs)
     except BaseException:
-        with lock:
-            ctx._units -= units
+        _refund(ctx, units)
         raise
     t2 = _perf()
     if out is not None:
         note_write(uout)  # symmetry: void claims on memory the out= array shares
     node = new_node_id()
-    if out is None and type(result) is _np_ndarray:
+    if out is not None:
+        result, first = restore_out(result, out, uout, (node,))
+        out_shape = getattr(first, "shape", None)
+        out_dtype = getattr(first, "dtype", None)
+    elif type(result) is _np_ndarray:
         result = result.view(FArray)
         result._fs_src = (node,)
         out_shape = result.shape
         out_dtype = result.dtype
     else:
-        if out is None:
-            result = wrap(result, (node,))
-            first = result[0] if (isinstance(result, tuple) and result) else result
-        else:
-            result, first = restore_out(result, out, uout, (node,))
-        out_shape = getattr(first, "shape", None)
-        out_dtype = getattr(first, "dtype", None)
+        result, out_shape, out_dtype = _wrap_other(result, node)
     if post is not None:
         result = post(result)
     if _SETTINGS.check_nan_inf:
         check_nan_inf(name, result, code, lasti)
-    # One clock read closes the call's overhead for both the row and the context
-    # (reading the clock costs ~80 ns here; the append below lands in residual time).
     t3 = _perf()
-    overhead = (t1 - t0) + (t3 - t2)
-    rows = ctx._rows
-    if len(rows) < ctx._cap:
-        rows.append((
-            node, name, NAMESPACE.get(), intern_shapes(shapes, shapes), dtypes, params,
-            analytical, units, used, t0 - ctx._created_ns, t2 - t1, overhead,
+    if len(ctx._rows) < ctx._cap:
+        ctx._rows.append((
+            node, name, NAMESPACE.get(), _intern(shapes, shapes), dtypes, params,
+            analytical, units, used, t0 - ctx._created_ns, t2 - t1, t1 - t0 + t3 - t2,
             code, lasti, srcs, out_shape, out_dtype, extra, _thread(),
         ))
     else:
-        namespace = NAMESPACE.get()
-        acc = ctx._overflow.get((name, namespace, id(code), lasti))
-        if acc is None:
-            acc = ctx._start_fold(name, namespace, code, lasti)
-        acc[0] += 1
-        acc[1] += analytical
-        acc[2] += units
-        acc[3] += t2 - t1
-        acc[4] += overhead
-    if used > ctx._warn_at:
-        ctx._crossed_warning_threshold()
-    ctx._backend_ns += t2 - t1
-    ctx._overhead_ns += overhead
-    if ctx._late:  # a thread still charging a context whose block has exited
-        ctx._late_charge()
-    if deadline is not None and t3 > deadline:
+        _fold(ctx, name, code, lasti, analytical, units, t2 - t1, t1 - t0 + t3 - t2)
+    if used > ctx._attention:
+        ctx._attend(used)
+    if t3 > ctx._deadline_ns:
         raise ctx._time_error(name, "after")
     return result
+
+
+def _wrap_other(result: Any, node: int) -> tuple[Any, Any, Any]:
+    """A result that is not one plain ndarray (a NumPy scalar, a tuple of arrays), wrapped,
+    with the shape and dtype of its first element for the record."""
+    if isinstance(result, _np_generic):  # the common case: a reduction to a scalar
+        return result, (), result.dtype
+    result = wrap(result, (node,))
+    first = result[0] if (isinstance(result, tuple) and result) else result
+    return result, getattr(first, "shape", None), getattr(first, "dtype", None)
+
+
+def _refund(ctx: BudgetContext, units: int) -> None:
+    """Return a reservation whose call did not run (NumPy raised)."""
+    if SERIALIZE:
+        with ctx._lock:
+            ctx._units -= units
+    else:
+        ctx._units -= units
+
+
+def _fold(ctx: BudgetContext, name: str, code: Any, lasti: int, analytical: int, units: int,
+          backend_ns: int, overhead_ns: int) -> None:
+    """Past the log cap: add a call to its (op, namespace, call site) accumulator."""
+    namespace = NAMESPACE.get()
+    acc = ctx._overflow.get((name, namespace, id(code), lasti))
+    if acc is None:
+        acc = ctx._start_fold(name, namespace, code, lasti)
+    acc[0] += 1
+    acc[1] += analytical
+    acc[2] += units
+    acc[3] += backend_ns
+    acc[4] += overhead_ns
 
 
 # -- wrapper factories -------------------------------------------------------------------
@@ -244,6 +266,7 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
     name = op.name
     induces = bool(op.extras.get("induces_symmetry"))
     weight_name = op.extras.get("weight_name")
+    shape_only = bool(op.extras.get("shape_only_cost"))
     out_position, tail = positional_tail(op)
 
     def counted(*args: Any, **kwargs: Any) -> Any:
@@ -253,7 +276,7 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
         return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1), induces,
-                             weight_name)
+                             weight_name, shape_only)
 
     return counted
 
@@ -261,55 +284,95 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
 def _counted_call(
     op: OpDef, impl: Callable[..., Any], cost_rule: Callable[..., int], name: str,
     args: tuple, kwargs: dict, t0: int, frame: Any, induces: bool = False,
-    weight_of: Callable[..., str | None] | None = None,
+    weight_of: Callable[..., str | None] | None = None, shape_only: bool = False,
 ) -> Any:
     """The general eager path: unwrap every argument, cost, then :func:`_execute`.
 
     ``weight_of`` (an entry's ``extras["weight_name"]``) maps the call's
     arguments to the op whose weight applies, or None for the entry's own.
+
+    ``shape_only`` (an entry's ``extras["shape_only_cost"]``) says the cost
+    rule and ``weight_of`` read nothing but the arrays' shapes and dtypes and
+    the scalar arguments. Their answers, and the recorded parameters, are then
+    cached per (op, shapes, dtypes, scalar arguments): contraction cost rules
+    take several times longer than the lookup. Calls with ``out=``, list or
+    other array-like arguments, or unhashable parameters are not cached.
     """
     ctx = ACTIVE.get() or default_context()
     srcs: list = []
     shapes: list = []
     dtypes: list = []
     symmetric = False
-    uargs = list(args)
-    for i, a in enumerate(uargs):
-        t = type(a)
-        if t is FArray:  # the common case, inline; everything else through unwrap()
+    cacheable = shape_only
+    unwrapped = True  # every array argument unwrapped (and its dtype checked) inline
+    scalars: tuple = ()
+    uargs: list = []
+    for a in args:
+        if type(a) is FArray:  # the common case, inline; everything else through unwrap()
             try:
                 src = a._fs_src
             except AttributeError:
                 src = source_of(a)
             if src:
-                srcs.extend(src)
-            a = uargs[i] = a.view(_np_ndarray)
+                srcs += src
+            a = a.view(_np_ndarray)
+            dtype = a.dtype
+            if dtype.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dtype)
             shapes.append(a.shape)
-            dtypes.append(a.dtype)
-        elif t is not str and t not in PY_NUMBERS:
+            dtypes.append(dtype)
+        elif type(a) is str or type(a) in PY_NUMBERS:
+            scalars += ((len(uargs), a),)
+        else:
+            cacheable = unwrapped = False
             if getattr(a, "_fs_symmetric", False):
                 symmetric = True
-            uargs[i] = unwrap(a, srcs, shapes, dtypes)
+            a = unwrap(a, srcs, shapes, dtypes)
+        uargs.append(a)
     out = kwargs.get("out") if kwargs else None
     uout = None
     if kwargs:
         ukwargs = {k: (unwrap(v, srcs, shapes, dtypes) if k != "out" else v) for k, v in kwargs.items()}
         if out is not None:
+            cacheable = False
             uout = ukwargs["out"] = unwrap_out(out, srcs)
     else:
         ukwargs = kwargs
-    check_dtypes(name, dtypes)
-    try:
-        analytical = cost_rule(*uargs, **ukwargs)
-    except Exception as exc:  # invalid arguments: let NumPy say so in its own words
-        _numpy_error(op, uargs, ukwargs, exc)
-    params = simple_params(name, args, kwargs) if (kwargs or (args and type(args[0]) is str)) else None
+    if kwargs or not unwrapped:  # unwrap() does not check dtypes
+        check_dtypes(name, dtypes)
+    shapes_t = tuple(shapes)
+    dtypes_t = tuple(dtypes)
+    key = hit = None
+    if cacheable:
+        key = (name, shapes_t, dtypes_t, scalars, tuple(kwargs.items()) if kwargs else ())
+        try:
+            hit = _COSTS.get(key)
+        except TypeError:  # an unhashable parameter (an array passed by keyword...)
+            key = None
+    if hit is not None:
+        analytical, weight_name, params = hit
+    else:
+        try:
+            analytical = cost_rule(*uargs, **ukwargs)
+        except Exception as exc:  # invalid arguments: let NumPy say so in its own words
+            _numpy_error(op, uargs, ukwargs, exc)
+        params = (simple_params(name, args, kwargs)
+                  if (kwargs or (args and type(args[0]) is str)) else None)
+        weight_name = weight_of(*uargs, **ukwargs) if weight_of is not None else None
+        if key is not None:
+            if len(_COSTS) >= _COSTS_LIMIT:
+                _COSTS.clear()
+            _COSTS[key] = (analytical, weight_name, params)
     post = extra = None
     if (symmetric or (induces and _repeats_an_array(args))) and SYMMETRY_PASS[0] is not None:
         analytical, post, extra = SYMMETRY_PASS[0](op, args, kwargs, analytical)
-    weight_name = weight_of(*uargs, **ukwargs) if weight_of is not None else None
-    return _execute(ctx, op, impl, uargs, ukwargs, analytical, tuple(srcs), tuple(shapes),
-                    tuple(dtypes), params, out, uout, t0, frame, post, extra, weight_name)
+    return _execute(ctx, op, impl, uargs, ukwargs, analytical, tuple(srcs), shapes_t,
+                    dtypes_t, params, out, uout, t0, frame, post, extra, weight_name)
+
+
+#: Cached (analytical, weight name, params) of shape-only cost rules (see _counted_call).
+_COSTS: dict[tuple, tuple] = {}
+_COSTS_LIMIT = 4096
 
 
 def _repeats_an_array(args: tuple) -> bool:
@@ -344,29 +407,55 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
             args, kwargs = keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs)
-        if args and type(args[0]) is FArray and "out" not in kwargs and "where" not in kwargs:
-            for extra in args[1:]:
-                if isinstance(extra, _np_ndarray):
-                    break
-            else:
-                a = args[0]
-                try:
-                    srcs = a._fs_src
-                except AttributeError:
-                    srcs = source_of(a)
-                x = a.view(_np_ndarray)
-                dtype = x.dtype
-                if dtype.kind in REFUSED_KINDS:
-                    raise refuse_dtype(name, dtype)
-                params = simple_params(name, (), kwargs) if kwargs else None
-                if len(args) > 1:
-                    params = {**(params or {}), "args": args[1:]}
-                ctx = ACTIVE.get() or default_context()
-                return _execute(ctx, op, method_impl, (x, *args[1:]), kwargs, x.size, srcs or (),
-                                (x.shape,), (dtype,), params, None, None, t0, _getframe(1))
+        if (args and type(args[0]) is FArray
+                and (not kwargs or ("out" not in kwargs and "where" not in kwargs))
+                and (len(args) == 1 or not _holds_an_array(args))):
+            a = args[0]
+            try:
+                srcs = a._fs_src
+            except AttributeError:
+                srcs = source_of(a)
+            x = a.view(_np_ndarray)
+            dtype = x.dtype
+            if dtype.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dtype)
+            params = _reduction_params(args, kwargs) if (kwargs or len(args) > 1) else None
+            return _execute(ACTIVE.get() or default_context(), op, method_impl,
+                            (x, *args[1:]) if len(args) > 1 else (x,), kwargs, x.size,
+                            srcs or (), (x.shape,), (dtype,), params, None, None, t0,
+                            _getframe(1))
         return _counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1))
 
     return counted_reduction
+
+
+def _holds_an_array(args: tuple) -> bool:
+    for extra in args:
+        if isinstance(extra, _np_ndarray):
+            return True
+    return False
+
+
+#: Shared, never-mutated params of reduction calls, by their keyword items.
+_REDUCTION_PARAMS: dict[tuple, dict | None] = {}
+
+
+def _reduction_params(args: tuple, kwargs: dict) -> dict | None:
+    """The recorded parameters of ``fnp.sum(x, axis=0)``-style calls (cached per keywords)."""
+    if len(args) == 1:
+        try:
+            return _REDUCTION_PARAMS[tuple(kwargs.items())]
+        except KeyError:
+            params = _REDUCTION_PARAMS[tuple(kwargs.items())] = simple_params("", (), kwargs)
+            if len(_REDUCTION_PARAMS) > 4096:
+                _REDUCTION_PARAMS.clear()
+            return params
+        except TypeError:  # an unhashable keyword value
+            pass
+    params = simple_params("", (), kwargs) if kwargs else None
+    if len(args) > 1:
+        params = {**(params or {}), "args": args[1:]}
+    return params
 
 
 def _ufunc_operand(x: Any, name: str, srcs: list) -> tuple[Any, tuple, Any]:
@@ -460,9 +549,15 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
                         tuple(dtypes), params, out, uout, t0, frame, post, extra, weight_name)
 
     def fast(x: Any, y: Any, t0: int, frame: Any) -> Any:
-        """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain."""
-        tx = type(x)
-        if tx is FArray:
+        """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain.
+
+        Plain means each operand is an ``fnp.ndarray`` or a Python number and
+        there are no keywords: most calls in real code. This is
+        :func:`_execute` specialised to such calls and written inline, the
+        steps in the same order (see there for why each is safe). Every line
+        here runs on every such call: it is written for the fewest bytecodes.
+        """
+        if type(x) is FArray:
             try:
                 srcs = x._fs_src
             except AttributeError:
@@ -473,70 +568,171 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             if dtype.kind in REFUSED_KINDS:
                 raise refuse_dtype(name, dtype)
             size = x.size
-        elif tx in PY_NUMBERS:
-            srcs = None
-            shape = ()
+        elif type(x) in PY_NUMBERS:
+            srcs = shape = ()
             dtype = None
             size = 1
         else:
             return _FALLBACK
         if y is _UNARY:
-            uargs = (x,)
             shapes = (shape,)
+            shapes = _intern(shapes, shapes)
             dtypes = (dtype,)
-        else:
-            ty = type(y)
-            if ty is FArray:
-                try:
-                    src_y = y._fs_src
-                except AttributeError:
-                    src_y = source_of(y)
-                if src_y:
-                    srcs = srcs + src_y if srcs else src_y
-                y = y.view(_np_ndarray)
-                shape_y = y.shape
-                dtype_y = y.dtype
-                if dtype_y.kind in REFUSED_KINDS:
-                    raise refuse_dtype(name, dtype_y)
-                if shape_y != shape and elementwise:
-                    if not shape:
-                        size = y.size
-                    else:
-                        try:
-                            size = numel(broadcast_shapes(shape, shape_y))
-                        except ValueError as exc:
-                            _numpy_error(op, (x, y), {}, exc)
-            elif ty in PY_NUMBERS:
-                shape_y = ()
-                dtype_y = None
-            else:
-                return _FALLBACK
-            uargs = (x, y)
-            shapes = (shape, shape_y)
-            dtypes = (dtype, dtype_y)
-        weight_name = None
-        if not elementwise:
+            dtypes = _intern(dtypes, dtypes)
+            out_shape = shapes[0]
+        elif type(y) is FArray:
             try:
-                size = cost_rule(*uargs)
-            except Exception as exc:
-                _numpy_error(op, uargs, {}, exc)
-            if weight_of is not None:
-                weight_name = weight_of(*uargs)
+                src_y = y._fs_src
+            except AttributeError:
+                src_y = source_of(y)
+            if src_y:
+                srcs = srcs + src_y if srcs else src_y
+            y = y.view(_np_ndarray)
+            shape_y = y.shape
+            dtype_y = y.dtype
+            if dtype_y is not dtype and dtype_y.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dtype_y)
+            shapes = (shape, shape_y)
+            shapes = _intern(shapes, shapes)
+            dtypes = (dtype, dtype_y)
+            dtypes = _intern(dtypes, dtypes)
+            if shape_y == shape:
+                out_shape = shapes[0]
+            else:
+                out_shape = None  # read from the result
+                if elementwise:
+                    try:
+                        size = numel(broadcast_shapes(shape, shape_y))
+                    except ValueError as exc:
+                        _numpy_error(op, (x, y), {}, exc)
+        elif type(y) in PY_NUMBERS:
+            shapes = (shape, ())
+            shapes = _intern(shapes, shapes)
+            dtypes = (dtype, None)
+            dtypes = _intern(dtypes, dtypes)
+            out_shape = shapes[0]
+        else:
+            return _FALLBACK
         ctx = ACTIVE.get() or default_context()
-        return _execute(ctx, op, ufunc, uargs, _NO_KWARGS, size, srcs or (), shapes, dtypes,
-                        None, None, None, t0, frame, None, None, weight_name)
+        if elementwise:
+            factor = ctx._factors.get(name)
+            if factor is None:
+                factor = fill_factor(ctx._factors, ctx._mult, name)
+        else:  # a generalized ufunc (matmul...): its own cost rule and weight name
+            out_shape = None
+            size, factor = _gufunc_charge(ctx, (x,) if y is _UNARY else (x, y))
+        units = size * factor
+        code = frame.f_code
+        if id(code) in USER_CODE_IDS:
+            lasti = frame.f_lasti
+        else:
+            code, lasti = user_frame(frame)
+        if t0 > ctx._deadline_ns:
+            raise ctx._time_error(name, "before")
+        if SERIALIZE:
+            ctx._lock.acquire()
+        used = ctx._units + units
+        if used > ctx._limit_units:
+            if SERIALIZE:
+                ctx._lock.release()
+            raise ctx._refuse((new_node_id(), name, NAMESPACE.get(), shapes, dtypes, None, size,
+                               units, used, t0 - ctx._created_ns, 0, 0, code, lasti,
+                               srcs or (), None, None, None, _thread()))
+        ctx._units = used
+        if SERIALIZE:
+            ctx._lock.release()
+        t1 = _perf()
+        try:
+            result = ufunc(x) if y is _UNARY else ufunc(x, y)
+        except BaseException:
+            _refund(ctx, units)
+            raise
+        t2 = _perf()
+        node = new_node_id()
+        if type(result) is _np_ndarray:
+            result = result.view(FArray)
+            result._fs_src = (node,)
+            out_dtype = result.dtype
+            if out_shape is None:
+                out_shape = result.shape
+        else:  # a NumPy scalar (0-d operands), or a tuple (modf, divmod...)
+            result, out_shape, out_dtype = _wrap_other(result, node)
+        if _SETTINGS.check_nan_inf:
+            check_nan_inf(name, result, code, lasti)
+        t3 = _perf()
+        if len(ctx._rows) < ctx._cap:
+            ctx._rows.append((
+                node, name, NAMESPACE.get(), shapes, dtypes, None, size, units, used,
+                t0 - ctx._created_ns, t2 - t1, t1 - t0 + t3 - t2, code, lasti, srcs or (),
+                out_shape, out_dtype, None, _thread(),
+            ))
+        else:
+            _fold(ctx, name, code, lasti, size, units, t2 - t1, t1 - t0 + t3 - t2)
+        if used > ctx._attention:
+            ctx._attend(used)
+        if t3 > ctx._deadline_ns:
+            raise ctx._time_error(name, "after")
+        return result
 
-    def counted_ufunc(*args: Any, out: Any = None, **kwargs: Any) -> Any:
-        t0 = _perf()
+    def _gufunc_charge(ctx: BudgetContext, uargs: tuple) -> tuple[int, int]:
+        """(analytical FLOPs, charge factor) of a generalized ufunc call (``x @ w``)."""
+        try:
+            size = cost_rule(*uargs)
+        except Exception as exc:
+            _numpy_error(op, uargs, {}, exc)
+        key = (weight_of(*uargs) if weight_of is not None else None) or name
+        factor = ctx._factors.get(key)
+        if factor is None:
+            factor = fill_factor(ctx._factors, ctx._mult, key)
+        return size, factor
+
+    if nin == 2:
+
+        def counted_ufunc(x: Any = _UNARY, y: Any = _UNARY, /, *more: Any, out: Any = None,
+                          **kwargs: Any) -> Any:
+            t0 = _perf()
+            if more or kwargs or out is not None or y is _UNARY:
+                args = (x, y, *more) if y is not _UNARY else ((x,) if x is not _UNARY else ())
+                return _counted_ufunc_general(t0, args, out, kwargs, _getframe(1))
+            if PLANNING.get() is None:
+                result = fast(x, y, t0, _getframe(1))
+                if result is not _FALLBACK:
+                    return result
+            return _counted_ufunc_general(t0, (x, y), None, kwargs, _getframe(1))
+
+    else:
+
+        def counted_ufunc(x: Any = _UNARY, /, *more: Any, out: Any = None,  # type: ignore[misc]
+                          **kwargs: Any) -> Any:
+            t0 = _perf()
+            if more or kwargs or out is not None or x is _UNARY or nin != 1:
+                args = (x, *more) if x is not _UNARY else ()
+                return _counted_ufunc_general(t0, args, out, kwargs, _getframe(1))
+            if PLANNING.get() is None:
+                result = fast(x, _UNARY, t0, _getframe(1))
+                if result is not _FALLBACK:
+                    return result
+            return _counted_ufunc_general(t0, (x,), None, kwargs, _getframe(1))
+
+    def _counted_ufunc_general(t0: int, args: tuple, out: Any, kwargs: dict, frame: Any) -> Any:
         if len(args) > nin:  # NumPy's positional out: fnp.sqrt(x, x), fnp.add(a, b, a)
             args, out = split_positional_out(args, nin, nout, out)
         if PLANNING.get() is not None:
             return dry_call(op, args, kwargs if out is None else {**kwargs, "out": out})
         if not kwargs and out is None and len(args) == nin and nin <= 2:
-            result = fast(args[0], args[1] if nin == 2 else _UNARY, t0, _getframe(1))
+            result = fast(args[0], args[1] if nin == 2 else _UNARY, t0, frame)
             if result is not _FALLBACK:
                 return result
-        return general(t0, args, out, kwargs, _getframe(1))
+        return general(t0, args, out, kwargs, frame)
+
+    def routed(inputs: tuple, kwargs: dict, t0: int, frame: Any) -> Any:
+        """``np.exp(x)`` on an ``fnp.ndarray``: NumPy's ``__array_ufunc__`` hands the call over."""
+        if not kwargs and len(inputs) == nin and nin <= 2 and PLANNING.get() is None:
+            result = fast(inputs[0], inputs[1] if nin == 2 else _UNARY, t0, frame)
+            if result is not _FALLBACK:
+                return result
+        out = kwargs.pop("out", None)
+        return _counted_ufunc_general(t0, inputs, out, kwargs, frame)
 
     def forward(self: Any, other: Any) -> Any:
         t0 = _perf()
@@ -570,6 +766,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         return counted_ufunc(self)
 
     counted_ufunc.ufunc = ufunc  # type: ignore[attr-defined]
+    counted_ufunc.routed = routed  # type: ignore[attr-defined]
     if nin == 2:
         counted_ufunc.forward = forward  # type: ignore[attr-defined]
         counted_ufunc.reflected = reflected  # type: ignore[attr-defined]

@@ -23,6 +23,8 @@ a cost (:func:`flopscope.register_ufunc`, :func:`flopscope.counted`).
 
 from __future__ import annotations
 
+import sys
+import time
 from typing import Any, Callable
 
 import numpy as np
@@ -43,6 +45,8 @@ BLOCKED: dict[Any, Any] = {}
 #: cached in UFUNC_CALLS.
 UFUNC_RESOLVERS: list[Callable[[np.ufunc], Any]] = []
 _METHOD_WRAPPERS: dict[tuple[np.ufunc, str], Callable[..., Any]] = {}
+_perf = time.perf_counter_ns
+_getframe = sys._getframe
 
 
 def _method_wrapper(ufunc: np.ufunc, method: str) -> Callable[..., Any]:
@@ -101,8 +105,13 @@ def route_ufunc(ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> An
 
 def _array_ufunc(self: Any, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
     if method == "__call__":
+        t0 = _perf()
         wrapper = UFUNC_CALLS.get(ufunc)
         if wrapper is not None:
+            # NumPy's C dispatch adds no Python frame: the caller is the user's code.
+            routed = getattr(wrapper, "routed", None)
+            if routed is not None:
+                return routed(inputs, kwargs, t0, _getframe(1))
             return wrapper(*inputs, **kwargs)
     return route_ufunc(ufunc, method, inputs, kwargs)
 

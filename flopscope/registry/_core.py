@@ -78,6 +78,14 @@ class OpDef:
     notes:
         Extra documentation: the derivation and source of a custom formula,
         or why a blocked callable is unavailable and what to use instead.
+    extras:
+        Executor hints, by key: ``"weight_name"`` (a function of the call's
+        arguments naming the op whose weight applies, or None for the entry's
+        own), ``"induces_symmetry"`` (repeated operands may make the result
+        symmetric: the symmetry pass is consulted), ``"shape_only_cost"``
+        (the cost rule and ``weight_name`` read only shapes, dtypes and scalar
+        arguments, so the eager executor may cache their answers),
+        ``"ndarray_method"`` (the plain-array method a reduction runs).
     """
 
     name: str

@@ -145,10 +145,13 @@ def register_all() -> None:
         formula="Π(distinct index sizes); 3+ operands: Σ over the opt_einsum path's steps",
         notes="Two operands: one multiply-add per point of the index space. Three or more: "
               "pairwise along opt_einsum's path, each step costed by the two-operand rule.",
-        extras={"induces_symmetry": True, "weight_name": einsum_weight_name},
+        extras={"induces_symmetry": True, "weight_name": einsum_weight_name,
+                "shape_only_cost": True},
     ))
     for name, fn, cost_rule, shape_rule, formula in _ENTRIES:
         weight_name = _WEIGHT_NAMES.get(name)
+        extras: dict = {"shape_only_cost": True}
+        if weight_name:
+            extras["weight_name"] = weight_name
         register_numpy(name, cost_rule, shape_rule, formula,
-                       "Costed as the equivalent einsum (FMA = 1).", fn=fn,
-                       extras={"weight_name": weight_name} if weight_name else None)
+                       "Costed as the equivalent einsum (FMA = 1).", fn=fn, extras=extras)

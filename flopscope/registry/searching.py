@@ -50,4 +50,7 @@ _ENTRIES = {
 
 def register_all() -> None:
     for name, (category, cost_rule, shape_rule, formula, notes) in _ENTRIES.items():
-        register_numpy(name, cost_rule, shape_rule, formula, notes, category=category)
+        # where's cost is numel of the broadcast (or of c alone): shapes only.
+        extras = {"shape_only_cost": True} if name == "where" else None
+        register_numpy(name, cost_rule, shape_rule, formula, notes, category=category,
+                       extras=extras)

@@ -98,8 +98,7 @@ def search_limit(n_operands: int) -> int:
 
 def _check_deadline(now: int) -> None:
     ctx = ACTIVE.get()
-    deadline = getattr(ctx, "_deadline_ns", None) if ctx is not None else None
-    if deadline is not None and now > deadline:
+    if ctx is not None and now > ctx._deadline_ns:
         limit = ctx.wall_time_limit_s
         raise TimeExhaustedError(
             f"wall-clock limit of {limit:g}s passed while searching the symmetry of an einsum"

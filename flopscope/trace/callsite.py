@@ -19,7 +19,7 @@ import os
 import sys
 from types import CodeType, FrameType
 
-__all__ = ["user_frame", "internal_prefixes", "line_of", "warn_user", "VERDICTS"]
+__all__ = ["user_frame", "internal_prefixes", "line_of", "warn_user", "VERDICTS", "USER_CODE_IDS"]
 
 
 def _package_dir(module_name: str) -> str | None:
@@ -42,6 +42,9 @@ def internal_prefixes() -> tuple[str, ...]:
 _PREFIXES: tuple[str, ...] = ()
 #: id(code) -> (code, is_internal). Holding ``code`` keeps its id from being reused.
 VERDICTS: dict[int, tuple[CodeType, bool]] = {}
+#: Ids of the code objects found to be the user's (VERDICTS keeps them alive): the
+#: hot path's one-step test that the calling frame is the call site.
+USER_CODE_IDS: set[int] = set()
 
 
 def _classify(code: CodeType) -> bool:
@@ -53,6 +56,8 @@ def _classify(code: CodeType) -> bool:
         filename = os.path.abspath(filename)
     verdict = filename.startswith(_PREFIXES)
     VERDICTS[id(code)] = (code, verdict)
+    if not verdict:
+        USER_CODE_IDS.add(id(code))
     return verdict
 
 
