@@ -77,8 +77,8 @@ class AbstractArray(AbstractArrayMethods):
         bound: bool = False,
         tags: dict[str, Any] | None = None,
     ) -> None:
-        self._shape = tuple(int(d) for d in shape)
-        self.dtype = np.dtype(dtype)
+        self._shape = tuple(map(int, shape))
+        self.dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
         self._fs_src = src
         self.bound = bound
         self.tags = tags or {}

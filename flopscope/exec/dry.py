@@ -54,6 +54,7 @@ from flopscope.trace.trace import InputSource, Trace, new_node_id
 __all__ = ["Planner", "dry_call", "clear_cache", "ZERO_D_ARRAY_RESULTS", "SCALAR_FREE_RESULTS", "ARRAY_MAKERS"]
 
 _PY_NUMBERS = (int, float, complex, bool)
+_DTYPE_NAMES: dict[np.dtype, str] = {}
 _COUNTED = {category: category.counted for category in Category}
 
 
@@ -108,7 +109,10 @@ class Planner:
         """
         node = new_node_id()
         x = AbstractArray(shape, dtype, src=(node,), bound=bound, tags=tags)
-        self.trace.sources[node] = InputSource(node, label, x.shape, str(x.dtype))
+        name = _DTYPE_NAMES.get(x.dtype)
+        if name is None:  # str(dtype) takes microseconds; a plan has a few distinct dtypes
+            name = _DTYPE_NAMES[x.dtype] = str(x.dtype)
+        self.trace.sources[node] = InputSource(node, label, x.shape, name)
         return x
 
     def record(self, row: tuple) -> None:
@@ -482,7 +486,10 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     if entry is None or entry[E_OP] is not op:
         calls = len(planner.trace.rows) + len(planner._folded_site)
         entry, _ = _analyse(op, args, kwargs, counted)
-        if len(planner.trace.rows) + len(planner._folded_site) == calls:  # the rules made no calls
+        # Stored only if the rules made no calls of their own and the result is arrays only
+        # (a concrete value, a generator or None may be state the call hands out or changes).
+        if (len(planner.trace.rows) + len(planner._folded_site) == calls
+                and _arrays_only(entry[E_SPEC])):
             if len(_CACHE) >= _CACHE_LIMIT:
                 _CACHE.clear()
             _CACHE[key] = entry
@@ -519,6 +526,15 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
         return abstract_result(entry[E_SPEC], (node,), entry[E_BOUND], entry[E_SCALAR])
     cls, shape, dtype, bound = result
     return new_abstract(cls, shape, dtype, (node,), bound)
+
+
+def _arrays_only(spec: Any) -> bool:
+    """Whether a shape rule's result is array specs only (possibly in tuples and lists)."""
+    if isinstance(spec, ArraySpec):
+        return True
+    if isinstance(spec, (tuple, list)) and spec:
+        return all(_arrays_only(s) for s in spec)
+    return False
 
 
 def _repeats(args: tuple) -> bool:
