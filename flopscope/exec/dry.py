@@ -21,7 +21,7 @@ import time
 from array import array
 from bisect import bisect_right
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -79,6 +79,8 @@ class Planner:
         self.multiplier = flop_multiplier
         self.bound = False  # some call's size or cost is an upper bound
         self.started_ns = time.perf_counter_ns()
+        #: weight -> charge units per analytical FLOP at this planner's multiplier
+        self.factors: dict[float, int] = {}
         # Calls past the detail cap: cumulative cost and (op, namespace, code, lasti) index.
         self._folded_cumulative: Any = array("q")
         self._folded_site = array("l")
@@ -108,11 +110,15 @@ class Planner:
         ``tags`` carries annotations such as a declared ``symmetry``.
         """
         node = new_node_id()
-        x = AbstractArray(shape, dtype, src=(node,), bound=bound, tags=tags)
-        name = _DTYPE_NAMES.get(x.dtype)
+        shape = tuple(map(int, shape))
+        dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
+        x = new_abstract(AbstractArray, shape, dtype, (node,), bound)
+        if tags:
+            x.tags = tags
+        name = _DTYPE_NAMES.get(dtype)
         if name is None:  # str(dtype) takes microseconds; a plan has a few distinct dtypes
-            name = _DTYPE_NAMES[x.dtype] = str(x.dtype)
-        self.trace.sources[node] = InputSource(node, label, x.shape, name)
+            name = _DTYPE_NAMES[dtype] = str(dtype)
+        self.trace.sources[node] = InputSource(node, label, shape, name)
         return x
 
     def record(self, row: tuple) -> None:
@@ -405,38 +411,34 @@ def _freeze(a: Any, srcs: list) -> Any:
 
 
 def _call_key(op: OpDef, args: tuple, kwargs: dict, srcs: list, ufunc: bool) -> tuple | None:
-    """The cache key of a call, or None; ``srcs`` receives the producers of its arguments."""
+    """The cache key of a call, or None; ``srcs`` receives the producers of its arguments.
+
+    (:func:`dry_call` builds the same key inline.)
+    """
     parts: list = [id(op)]
-    append = parts.append
     for a in args:
-        t = type(a)
-        if t is AbstractArray or t is AbstractPlain:  # the common case, inline
-            if a.tags:
-                return None
-            src = a._fs_src
-            if src:
-                srcs.extend(src)
-            append((t, a._shape, a.dtype, a.bound))
-        elif t is int or t is float and a == a and a != 0.0:
-            append((t, a))
-        else:
-            k = _freeze(a, srcs)
-            if k is _NO:
-                return None
-            append(k)
-    if kwargs:
-        if "out" in kwargs:
+        k = _freeze(a, srcs)
+        if k is _NO:
             return None
-        append(_NO)  # the keywords follow
-        # A ufunc's keyword arguments feed no edges (as eagerly).
-        target = [] if ufunc else srcs
-        for name, value in kwargs.items():
-            k = _freeze(value, target)
-            if k is _NO:
-                return None
-            append(name)
-            append(k)
+        parts.append(k)
+    if kwargs and not _keywords_key(kwargs, srcs, ufunc, parts.append):
+        return None
     return tuple(parts)
+
+
+def _keywords_key(kwargs: dict, srcs: list, ufunc: bool, append: Callable[[Any], None]) -> bool:
+    """Append the key of a call's keyword arguments; False if they have none (or pass ``out=``)."""
+    if "out" in kwargs:
+        return False
+    append(_NO)  # the keywords follow
+    target = [] if ufunc else srcs  # a ufunc's keyword arguments feed no edges (as eagerly)
+    for name, value in kwargs.items():
+        k = _freeze(value, target)
+        if k is _NO:
+            return False
+        append(name)
+        append(k)
+    return True
 
 
 def _analyse(op: OpDef, args: tuple, kwargs: dict, counted: bool) -> tuple[tuple, _Inputs]:
@@ -477,10 +479,31 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     if flags is None or flags[0] is not op:
         flags = _op_flags(op)
     _, counted, cacheable, induces, ufunc = flags
-    srcs: list = []
-    key = _call_key(op, args, kwargs, srcs, ufunc) if cacheable else None
-    if key is None or (induces and _repeats(args)):
+    if not cacheable or (induces and _repeats(args)):
         return _dry_call_uncached(op, args, kwargs, counted)
+    # The key (as _call_key builds it; its common case inline, for speed).
+    srcs: list = []
+    parts: list = [id(op)]
+    append = parts.append
+    for a in args:
+        t = type(a)
+        if t is AbstractArray or t is AbstractPlain:
+            if a.tags:
+                return _dry_call_uncached(op, args, kwargs, counted)
+            src = a._fs_src
+            if src:
+                srcs.extend(src)
+            append((t, a._shape, a.dtype, a.bound))
+        elif t is int or t is float and a == a and a != 0.0:
+            append((t, a))
+        else:
+            k = _freeze(a, srcs)
+            if k is _NO:
+                return _dry_call_uncached(op, args, kwargs, counted)
+            append(k)
+    if kwargs and not _keywords_key(kwargs, srcs, ufunc, append):
+        return _dry_call_uncached(op, args, kwargs, counted)
+    key = tuple(parts)
     entry = _CACHE.get(key)
     planner: Planner = PLANNING.get()
     if entry is None or entry[E_OP] is not op:
@@ -501,7 +524,11 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
         cls, shape, dtype, bound = result
         return new_abstract(cls, shape, dtype, src, bound)
     analytical = entry[E_ANALYTICAL]
-    charged = analytical * charge_factor(ACTIVE_WEIGHTS.get(entry[E_WEIGHT], 1.0), planner.multiplier)
+    weight = ACTIVE_WEIGHTS.get(entry[E_WEIGHT], 1.0)
+    factor = planner.factors.get(weight)
+    if factor is None:
+        factor = planner.factors[weight] = charge_factor(weight, planner.multiplier)
+    charged = analytical * factor
     units = planner.units = planner.units + charged
     planner.analytical_flops += analytical
     extra = None
