@@ -2,7 +2,6 @@
 
     python benchmarks/plan.py                 # widths 256..8192, depths 8..64
     python benchmarks/plan.py --quick         # a smaller grid, for a smoke run
-    python benchmarks/plan.py --eager-max-width 0   # plan timings only (no eager runs)
 
 For each width and depth it prints the median time to plan
 ``forward(x, weights, biases)`` (a batch of ``--batch`` rows through
@@ -12,10 +11,7 @@ that both report the same FLOPs. Planning costs a fixed amount of Python per
 call, so its time depends on the number of calls (3 per layer), not on the
 width; the eager run's time grows with width².
 
-After the table it prints the figures issue 15 sets targets for: the median
-time per planned call (each plan's time over its number of counted calls)
-and the median time to plan the 64-layer 8192-wide MLP, with the number of
-rounds. It then reports the peak memory (``tracemalloc``) of planning the README's
+It then reports the peak memory (``tracemalloc``) of planning the README's
 MLP (weights drawn inside the function) at width 4096 and depth 64, against
 one 4096×4096 float64 weight matrix (128 MiB).
 
@@ -122,7 +118,10 @@ TARGET_MLP_MS = 2.5
 
 def print_targets(rounds: dict[tuple[int, int], list[float]], calls: dict[tuple[int, int], int],
                   repeats: int) -> None:
-    """The per-planned-call figure and the target MLP's plan time, against the targets.
+    """The per-planned-call figure and the target MLP's plan time, against issue 15's targets.
+
+    Printed after the table, with the number of rounds (``--eager-max-width 0``
+    skips the eager runs when only these figures are wanted).
 
     Per planned call: each round's plan time divided by its number of counted
     calls, for every timed grid point, then the median of all of them (the
