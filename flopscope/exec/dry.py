@@ -51,7 +51,10 @@ from flopscope.trace.record import (
 )
 from flopscope.trace.trace import InputSource, Trace, new_node_id
 
-__all__ = ["Planner", "dry_call", "clear_cache", "ZERO_D_ARRAY_RESULTS", "SCALAR_FREE_RESULTS", "ARRAY_MAKERS"]
+__all__ = [
+    "Planner", "dry_call", "clear_cache", "ZERO_D_ARRAY_RESULTS", "SCALAR_FREE_RESULTS",
+    "ARRAY_MAKERS",
+]
 
 _PY_NUMBERS = (int, float, complex, bool)
 _DTYPE_NAMES: dict[np.dtype, str] = {}
@@ -410,22 +413,6 @@ def _freeze(a: Any, srcs: list) -> Any:
     return _NO
 
 
-def _call_key(op: OpDef, args: tuple, kwargs: dict, srcs: list, ufunc: bool) -> tuple | None:
-    """The cache key of a call, or None; ``srcs`` receives the producers of its arguments.
-
-    (:func:`dry_call` builds the same key inline.)
-    """
-    parts: list = [id(op)]
-    for a in args:
-        k = _freeze(a, srcs)
-        if k is _NO:
-            return None
-        parts.append(k)
-    if kwargs and not _keywords_key(kwargs, srcs, ufunc, parts.append):
-        return None
-    return tuple(parts)
-
-
 def _keywords_key(kwargs: dict, srcs: list, ufunc: bool, append: Callable[[Any], None]) -> bool:
     """Append the key of a call's keyword arguments; False if they have none (or pass ``out=``)."""
     if "out" in kwargs:
@@ -481,7 +468,8 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     _, counted, cacheable, induces, ufunc = flags
     if not cacheable or (induces and _repeats(args)):
         return _dry_call_uncached(op, args, kwargs, counted)
-    # The key (as _call_key builds it; its common case inline, for speed).
+    # The key: one part per argument (_freeze; its common cases inline, for speed), then
+    # the keywords. Producers of the arguments are collected on the way, in call order.
     srcs: list = []
     parts: list = [id(op)]
     append = parts.append
