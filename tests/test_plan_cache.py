@@ -275,3 +275,24 @@ def test_cache_stays_bounded(monkeypatch):
     for n in range(1, 10):
         flops.plan(lambda x: fnp.exp(x), (n,))
         assert len(dry._CACHE) <= 3
+
+
+def test_a_weight_changed_in_the_middle_of_a_plan_applies_from_the_next_call():
+    def f(x):
+        a = fnp.exp(x)               # weight 1: 12
+        ACTIVE_WEIGHTS["exp"] = 4.0
+        return fnp.exp(a)            # same signature, weight 4: 48
+
+    try:
+        assert [r.flop_cost for r in flops.plan(f, (3, 4)).op_log] == [12, 48]
+    finally:
+        ACTIVE_WEIGHTS.pop("exp", None)
+
+
+def test_input_dtype_names_are_numpy_names():
+    dtypes = [np.float64, np.float32, np.dtype(">f8"), np.int8, np.complex128, np.bool_]
+    plan = flops.plan(lambda *xs: None, *[flops.spec((2,), d) for d in dtypes])
+    names = [src.dtype for src in plan.trace.sources.values()]
+    assert names == ["float64", "float32", ">f8", "int8", "complex128", "bool"]
+    graph = plan.graph
+    assert [graph.nodes[src.node_id]["output_dtype"] for src in plan.trace.sources.values()] == names
