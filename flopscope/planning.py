@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import inspect
 import os
+from inspect import CO_VARARGS
+from types import FunctionType
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -106,8 +108,8 @@ def _to_input(planner: Planner, value: Any, label: str, top: bool) -> Any:
     if top and _is_shape(value):
         return planner.input(label, shape_arg(value), np.float64)
     if isinstance(value, ArraySpec):
-        return planner.input(label, value.shape, value.dtype, bound=value.bound,
-                             tags=dict(value.tags))
+        return planner.input(label, value.shape, value.dtype, value.bound,
+                             dict(value.tags) if value.tags else None)
     if is_arraylike(value):
         return planner.input(label, tuple(value.shape), value.dtype,
                              bound=bool(getattr(value, "bound", False)), tags=_tags_of(value))
@@ -135,6 +137,20 @@ def _tags_of(value: Any) -> dict[str, Any]:
 def _argument_labels(fn: Callable[..., Any], n: int) -> list[str]:
     """Names of ``n`` positional arguments as the function calls them (``x``, ``args[2]``...)."""
     labels = [f"arg{i}" for i in range(n)]
+    if type(fn) is FunctionType and "__signature__" not in fn.__dict__ and (
+            "__wrapped__" not in fn.__dict__):
+        # A plain function: its code object says what inspect.signature would (in ~1/20 the time).
+        code = fn.__code__
+        names = code.co_varnames
+        positional_names = names[:code.co_argcount]
+        star_name = (names[code.co_argcount + code.co_kwonlyargcount]
+                     if code.co_flags & CO_VARARGS else None)
+        for i in range(n):
+            if i < len(positional_names):
+                labels[i] = positional_names[i]
+            elif star_name is not None:
+                labels[i] = f"{star_name}[{i - len(positional_names)}]"
+        return labels
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):  # no signature (some builtins): generic labels

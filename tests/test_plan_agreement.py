@@ -158,6 +158,11 @@ def test_declared_symmetry_is_planned_like_eager():
     assert flops.plan(g, sym, (20,)).flops == ctx.flops_used  # the input keeps its symmetry
 
 
+def test_python_bool_operands():
+    # NumPy takes a Python bool as a bool_ operand: x + True is float64 + bool_ -> float64.
+    assert_agrees(lambda x: (x + True, fnp.maximum(x, False), True * x, x > True), (3, 4))
+
+
 def test_scalars_follow_numpy():
     def f(x):
         s = x.sum()  # a NumPy scalar eagerly: what follows is NumPy's own arithmetic

@@ -28,6 +28,7 @@ import pytest
 
 import flopscope as flops
 import flopscope.numpy as fnp
+from flopscope.exec import dry
 from flopscope.exec.abstract import AbstractArray, AbstractPlain
 from flopscope.exec.dispatch import build_callable
 from flopscope.registry import REGISTRY, Category
@@ -312,6 +313,20 @@ def _compare(name: str, eager: Any, planned: Any) -> bool:
     return bound
 
 
+def _recorded(plan: flops.Plan) -> list[tuple]:
+    """Every field of a plan's records but node ids and timings."""
+    return [(r.op_name, tuple(r.shapes), tuple(r.dtypes), r.params, r.flop_cost, r.cumulative,
+             r.analytical_cost, len(r.inputs), r.output_shape, r.output_dtype, r.tags)
+            for r in plan.op_log]
+
+
+def _outcomes(result: Any) -> list[tuple]:
+    """Class, shape, dtype and bound of each leaf of a planned result (other leaves as is)."""
+    return [(type(leaf), leaf.shape, leaf.dtype, leaf.bound, leaf.tags)
+            if isinstance(leaf, AbstractArray) else (type(leaf),)
+            for leaf in _leaves(result)]
+
+
 def _run_eager(fn: Any, args: tuple, kwargs: dict) -> tuple[Any, list]:
     with flops.BudgetContext(flop_budget=10**12, quiet=True) as ctx:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -364,8 +379,13 @@ def test_plan_agrees_with_eager(name):
             warnings.simplefilter("ignore")
             captured.append(fn(*args, **kw))
 
+    dry.clear_cache()  # cold: every rule evaluated
     plan = flops.plan(planned_call, *specs)
     bound = _compare(name, eager, captured[0])
+    # Warm: repeated signatures come from the dry executor's cache, and must not differ.
+    warm = flops.plan(planned_call, *specs)
+    assert _recorded(warm) == _recorded(plan), f"{name}: a cached call is recorded differently"
+    assert _outcomes(captured[1]) == _outcomes(captured[0]), f"{name}: a cached call's result"
     plan_log = [(r.op_name, r.flop_cost, r.analytical_cost) for r in plan.op_log]
     if bound:
         assert [op for op, _, _ in plan_log] == [op for op, _, _ in eager_log], name

@@ -36,7 +36,7 @@ from flopscope.exec.shapes import ArraySpec
 from flopscope.trace.record import CallSite
 from flopscope.trace.callsite import user_frame
 
-__all__ = ["AbstractArray", "AbstractPlain", "abstract_result", "counts"]
+__all__ = ["AbstractArray", "AbstractPlain", "abstract_result", "counts", "new_abstract"]
 
 #: What each way of asking for data is, and what to do instead.
 _HINTS = {
@@ -77,8 +77,8 @@ class AbstractArray(AbstractArrayMethods):
         bound: bool = False,
         tags: dict[str, Any] | None = None,
     ) -> None:
-        self._shape = tuple(int(d) for d in shape)
-        self.dtype = np.dtype(dtype)
+        self._shape = tuple(map(int, shape))
+        self.dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
         self._fs_src = src
         self.bound = bound
         self.tags = tags or {}
@@ -200,6 +200,27 @@ class AbstractArray(AbstractArrayMethods):
 
     def tobytes(self, order: str = "C") -> bytes:
         raise self._concretize("tobytes()", "convert")
+
+
+_object_new = object.__new__
+
+
+def new_abstract(cls: type[AbstractArray], shape: tuple[int, ...], dtype: np.dtype,
+                 src: tuple[int, ...] | None, bound: bool) -> AbstractArray:
+    """An abstract array of class ``cls`` from checked parts, without converting them.
+
+    ``shape`` must already be a tuple of Python ints and ``dtype`` a
+    ``numpy.dtype`` (the dry executor normalizes them once per cached call
+    signature); ``AbstractArray(...)`` converts both on every construction,
+    which costs more than the rest of a planned call's bookkeeping.
+    """
+    x = _object_new(cls)
+    x._shape = shape
+    x.dtype = dtype
+    x._fs_src = src
+    x.bound = bound
+    x.tags = {}
+    return x
 
 
 def _origin(x: AbstractArray) -> str:

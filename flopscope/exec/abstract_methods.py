@@ -37,7 +37,11 @@ def registry_callable(name: str, method: str) -> Callable[..., Any]:
     """The public callable of registry entry ``name``, for method ``method``.
 
     Raises ``NotImplementedError`` naming the entry if the registry has none.
+    Found once per entry (methods such as ``x.T`` are called in every layer).
     """
+    built = _CALLABLES.get(name)
+    if built is not None:
+        return built
     from flopscope.exec.dispatch import build_callable
     from flopscope.registry import REGISTRY, Category
 
@@ -47,7 +51,12 @@ def registry_callable(name: str, method: str) -> Callable[..., Any]:
             f"x.{method}() cannot be planned yet: flopscope has no registry entry "
             f"for numpy.{name}"
         )
-    return build_callable(op)
+    built = _CALLABLES[name] = build_callable(op)
+    return built
+
+
+#: Entry name -> its public callable, as found by :func:`registry_callable`.
+_CALLABLES: dict[str, Callable[..., Any]] = {}
 
 
 def _shape_args(args: tuple) -> Any:

@@ -21,17 +21,17 @@ import time
 from array import array
 from bisect import bisect_right
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from flopscope._config import SETTINGS
 from flopscope._weights import ACTIVE_WEIGHTS
 from flopscope.budget.context import NAMESPACE
-from flopscope.cost import UNIT_BITS, charge_units, units_to_flops_ceil
+from flopscope.cost import UNIT_BITS, charge_factor, charge_units, units_to_flops_ceil
 from flopscope.cost.reduction import reduction_call_cost
 from flopscope.errors import ConcretizationError
-from flopscope.exec.abstract import AbstractArray, AbstractPlain, abstract_result
+from flopscope.exec.abstract import AbstractArray, AbstractPlain, abstract_result, new_abstract
 from flopscope.exec.arguments import simple_params
 from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.shapes import ArraySpec, is_arraylike
@@ -51,9 +51,13 @@ from flopscope.trace.record import (
 )
 from flopscope.trace.trace import InputSource, Trace, new_node_id
 
-__all__ = ["Planner", "dry_call", "ZERO_D_ARRAY_RESULTS", "SCALAR_FREE_RESULTS", "ARRAY_MAKERS"]
+__all__ = [
+    "Planner", "dry_call", "clear_cache", "ZERO_D_ARRAY_RESULTS", "SCALAR_FREE_RESULTS",
+    "ARRAY_MAKERS",
+]
 
 _PY_NUMBERS = (int, float, complex, bool)
+_DTYPE_NAMES: dict[np.dtype, str] = {}
 _COUNTED = {category: category.counted for category in Category}
 
 
@@ -78,6 +82,8 @@ class Planner:
         self.multiplier = flop_multiplier
         self.bound = False  # some call's size or cost is an upper bound
         self.started_ns = time.perf_counter_ns()
+        #: weight -> charge units per analytical FLOP at this planner's multiplier
+        self.factors: dict[float, int] = {}
         # Calls past the detail cap: cumulative cost and (op, namespace, code, lasti) index.
         self._folded_cumulative: Any = array("q")
         self._folded_site = array("l")
@@ -107,8 +113,15 @@ class Planner:
         ``tags`` carries annotations such as a declared ``symmetry``.
         """
         node = new_node_id()
-        x = AbstractArray(shape, dtype, src=(node,), bound=bound, tags=tags)
-        self.trace.sources[node] = InputSource(node, label, x.shape, str(x.dtype))
+        shape = tuple(map(int, shape))
+        dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
+        x = new_abstract(AbstractArray, shape, dtype, (node,), bound)
+        if tags:
+            x.tags = tags
+        name = _DTYPE_NAMES.get(dtype)
+        if name is None:  # str(dtype) takes microseconds; a plan has a few distinct dtypes
+            name = _DTYPE_NAMES[dtype] = str(dtype)
+        self.trace.sources[node] = InputSource(node, label, shape, name)
         return x
 
     def record(self, row: tuple) -> None:
@@ -316,6 +329,127 @@ def _params(op: OpDef, args: tuple, kwargs: dict) -> dict | None:
     return None
 
 
+# -- the per-signature cache ------------------------------------------------------------------
+#
+# Everything dry_call derives from a call, except its data-flow sources and
+# its row's node id, time and call site, is a function of the operation and
+# of its arguments' classes, shapes, dtypes, bound flags and scalar values:
+# the analytical cost (cost rules of contractions take 0.3-0.7 us), the
+# result spec (shape rules resolve dtypes, some probe NumPy), the recorded
+# shapes, dtypes and parameters, the weight name, whether 0-d results are
+# scalars. A planned loop repeats the same few signatures, so these are kept
+# per key (see _freeze for what a key holds). A call is evaluated afresh,
+# and not stored, when some argument cannot be keyed (a concrete array, a
+# callable, a generator, an object of the user's), when it passes ``out=``
+# (the out array is written), when an array carries tags (a symmetry claim:
+# the symmetry pass prices it), when an einsum-like op sees one array at two
+# positions (the symmetry pass again), for user-declared operations (their
+# rules are the user's code), and when evaluating the rules made counted
+# calls of their own. The weight and the multiplier are applied per call,
+# after the cache: a weights change is honoured by the next call.
+
+_CACHE_LIMIT = 8192
+#: key -> entry (E_* positions below); cleared when full.
+_CACHE: dict[tuple, tuple] = {}
+E_OP, E_ANALYTICAL, E_SPEC, E_SHAPES, E_DTYPES, E_PARAMS, E_WEIGHT, E_SCALAR = range(8)
+E_OUT_SHAPE, E_OUT_DTYPE, E_BOUND, E_MARK_BOUND, E_RESULT = range(8, 13)
+
+_NO = object()  # a value that cannot be part of a key
+#: id(op) -> (op, counted, cacheable, induces_symmetry, is_ufunc)
+_OP_FLAGS: dict[int, tuple] = {}
+_ATOMS = frozenset({int, bool, str, type(None)})  # equal values are the same value
+
+
+def clear_cache() -> None:
+    """Forget every cached call signature (tests use it to compare cold and warm plans)."""
+    _CACHE.clear()
+
+
+def _op_flags(op: OpDef) -> tuple:
+    flags = _OP_FLAGS.get(id(op))
+    if flags is None or flags[0] is not op:
+        extras = op.extras
+        flags = _OP_FLAGS[id(op)] = (
+            op, _COUNTED[op.category], op.shape is not None and not extras.get("declared"),
+            bool(extras.get("induces_symmetry")) and op.kind != "ufunc", op.kind == "ufunc",
+        )
+    return flags
+
+
+def _freeze(a: Any, srcs: list) -> Any:
+    """The key of argument ``a`` (``_NO`` if it has none); abstract arrays add their producers.
+
+    Abstract arrays are keyed by class (scalar or array), shape, dtype and
+    bound flag; Python and NumPy scalars by type and value (floats equal as
+    numbers but not as values, ``0.0`` / ``-0.0`` and NaN, by their repr);
+    dtypes and types by themselves; tuples and lists by their items.
+    """
+    t = type(a)
+    if t is AbstractArray or t is AbstractPlain:
+        if a.tags:
+            return _NO
+        src = a._fs_src
+        if src:
+            srcs.extend(src)
+        return (t, a._shape, a.dtype, a.bound)
+    if t in _ATOMS:
+        return (t, a)
+    if t is float:
+        return (t, a) if a == a and a != 0.0 else (t, repr(a))
+    if t is tuple or t is list:
+        items = []
+        for item in a:
+            k = _freeze(item, srcs)
+            if k is _NO:
+                return _NO
+            items.append(k)
+        return (t, tuple(items))
+    if t is complex or isinstance(a, np.generic):
+        return (t, repr(a))
+    if isinstance(a, np.dtype):
+        return (np.dtype, a)
+    if t is type:
+        return (type, a)
+    return _NO
+
+
+def _keywords_key(kwargs: dict, srcs: list, ufunc: bool, append: Callable[[Any], None]) -> bool:
+    """Append the key of a call's keyword arguments; False if they have none (or pass ``out=``)."""
+    if "out" in kwargs:
+        return False
+    append(_NO)  # the keywords follow
+    target = [] if ufunc else srcs  # a ufunc's keyword arguments feed no edges (as eagerly)
+    for name, value in kwargs.items():
+        k = _freeze(value, target)
+        if k is _NO:
+            return False
+        append(name)
+        append(k)
+    return True
+
+
+def _analyse(op: OpDef, args: tuple, kwargs: dict, counted: bool) -> tuple[tuple, _Inputs]:
+    """Evaluate a call's rules: its cache entry (E_* layout) and its described inputs."""
+    analytical, spec = _evaluate(op, args, kwargs, counted)
+    inputs = _describe(op, args, kwargs)
+    scalar = _scalar_results(op, args, kwargs)
+    bound = inputs.bound
+    result = None  # (class, shape, dtype, bound) when the result is one array without tags
+    if isinstance(spec, ArraySpec) and not spec.tags and "out" not in kwargs:
+        cls = AbstractPlain if scalar and not spec.shape else AbstractArray
+        shape = tuple(int(d) for d in spec.shape)
+        result = (cls, shape, np.dtype(spec.dtype), spec.bound or (bound and bool(shape)))
+    if not counted:
+        return (op, 0, spec, None, None, None, None, scalar, None, None, bound, bound,
+                result), inputs
+    weight_of = op.extras.get("weight_name")
+    weight_name = (weight_of(*args, **kwargs) if weight_of is not None else None) or op.name
+    out_shape, out_dtype = _first_output(spec, kwargs.get("out"))
+    return (op, analytical, spec, tuple(inputs.shapes), tuple(inputs.dtypes),
+            _params(op, args, kwargs), weight_name, scalar, out_shape, out_dtype,
+            bound, bound or _any_bound(spec), result), inputs
+
+
 # -- the executor ---------------------------------------------------------------------------
 
 
@@ -325,12 +459,114 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     A counted call is charged to the active :class:`Planner` and recorded as
     a row laid out as the eager executor lays out its rows (after the same
     symmetry pass); a free call only passes its inputs' producers on to its
-    results.
+    results. Calls repeating a signature take their cost and shapes from the
+    cache above.
     """
-    counted = _COUNTED[op.category]
-    analytical, spec = _evaluate(op, args, kwargs, counted)
-    inputs = _describe(op, args, kwargs)
-    scalar = _scalar_results(op, args, kwargs)
+    flags = _OP_FLAGS.get(id(op))
+    if flags is None or flags[0] is not op:
+        flags = _op_flags(op)
+    _, counted, cacheable, induces, ufunc = flags
+    if not cacheable or (induces and _repeats(args)):
+        return _dry_call_uncached(op, args, kwargs, counted)
+    # The key: one part per argument (_freeze; its common cases inline, for speed), then
+    # the keywords. Producers of the arguments are collected on the way, in call order.
+    srcs: list = []
+    parts: list = [id(op)]
+    append = parts.append
+    for a in args:
+        t = type(a)
+        if t is AbstractArray or t is AbstractPlain:
+            if a.tags:
+                return _dry_call_uncached(op, args, kwargs, counted)
+            src = a._fs_src
+            if src:
+                srcs.extend(src)
+            append((t, a._shape, a.dtype, a.bound))
+        elif t is int or t is float and a == a and a != 0.0:
+            append((t, a))
+        else:
+            k = _freeze(a, srcs)
+            if k is _NO:
+                return _dry_call_uncached(op, args, kwargs, counted)
+            append(k)
+    if kwargs and not _keywords_key(kwargs, srcs, ufunc, append):
+        return _dry_call_uncached(op, args, kwargs, counted)
+    key = tuple(parts)
+    entry = _CACHE.get(key)
+    planner: Planner = PLANNING.get()
+    if entry is None or entry[E_OP] is not op:
+        calls = len(planner.trace.rows) + len(planner._folded_site)
+        entry, _ = _analyse(op, args, kwargs, counted)
+        # Stored only if the rules made no calls of their own and the result is arrays only
+        # (a concrete value, a generator or None may be state the call hands out or changes).
+        if (len(planner.trace.rows) + len(planner._folded_site) == calls
+                and _arrays_only(entry[E_SPEC])):
+            if len(_CACHE) >= _CACHE_LIMIT:
+                _CACHE.clear()
+            _CACHE[key] = entry
+    result = entry[E_RESULT]
+    if not counted:
+        src = tuple(dict.fromkeys(srcs)) or None
+        if result is None:
+            return abstract_result(entry[E_SPEC], src, entry[E_BOUND], entry[E_SCALAR])
+        cls, shape, dtype, bound = result
+        return new_abstract(cls, shape, dtype, src, bound)
+    analytical = entry[E_ANALYTICAL]
+    weight = ACTIVE_WEIGHTS.get(entry[E_WEIGHT], 1.0)
+    factor = planner.factors.get(weight)
+    if factor is None:
+        factor = planner.factors[weight] = charge_factor(weight, planner.multiplier)
+    charged = analytical * factor
+    units = planner.units = planner.units + charged
+    planner.analytical_flops += analytical
+    extra = None
+    if entry[E_MARK_BOUND]:
+        extra = {"bound": True}
+        planner.bound = True
+    node = new_node_id()
+    code, lasti = user_frame(sys._getframe(1))
+    params = entry[E_PARAMS]
+    row = (
+        node, op.name, NAMESPACE.get(), entry[E_SHAPES], entry[E_DTYPES],
+        dict(params) if params is not None else None, analytical, charged, units,
+        time.perf_counter_ns() - planner.started_ns, 0, 0, code, lasti, tuple(srcs),
+        entry[E_OUT_SHAPE], entry[E_OUT_DTYPE], extra, None,
+    )
+    trace = planner.trace
+    if trace.cap is None or len(trace.rows) < trace.cap:
+        trace.rows.append(row)
+    else:
+        planner.record(row)
+    if result is None:
+        return abstract_result(entry[E_SPEC], (node,), entry[E_BOUND], entry[E_SCALAR])
+    cls, shape, dtype, bound = result
+    return new_abstract(cls, shape, dtype, (node,), bound)
+
+
+def _arrays_only(spec: Any) -> bool:
+    """Whether a shape rule's result is array specs only (possibly in tuples and lists)."""
+    if isinstance(spec, ArraySpec):
+        return True
+    if isinstance(spec, (tuple, list)) and spec:
+        return all(_arrays_only(s) for s in spec)
+    return False
+
+
+def _repeats(args: tuple) -> bool:
+    """Whether one abstract array sits at two positions (einsum-like ops then price symmetry)."""
+    seen: set[int] = set()
+    for a in args:
+        if isinstance(a, AbstractArray):
+            if id(a) in seen:
+                return True
+            seen.add(id(a))
+    return False
+
+
+def _dry_call_uncached(op: OpDef, args: tuple, kwargs: dict, counted: bool) -> Any:
+    """:func:`dry_call` for a call the cache does not serve (see above); same rows, same results."""
+    entry, inputs = _analyse(op, args, kwargs, counted)
+    spec, scalar = entry[E_SPEC], entry[E_SCALAR]
     if not counted:
         srcs = tuple(dict.fromkeys(inputs.srcs)) or None
         result = _finish_out(abstract_result(spec, srcs, inputs.bound, scalar), kwargs)
@@ -341,6 +577,7 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
             _, post, _ = symmetry_pass(op, args, kwargs, 0)
             result = post(result) if post is not None else result
         return result
+    analytical = entry[E_ANALYTICAL]
     post = None
     extra: dict[str, Any] = {}
     symmetry_pass = SYMMETRY_PASS[0]
@@ -348,21 +585,19 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
         analytical, post, tags = symmetry_pass(op, args, kwargs, analytical)
         extra.update(tags or {})
     planner: Planner = PLANNING.get()
-    if inputs.bound or _any_bound(spec):
+    if entry[E_MARK_BOUND]:
         extra["bound"] = planner.bound = True
-    weight_of = op.extras.get("weight_name")
-    weight_name = (weight_of(*args, **kwargs) if weight_of is not None else None) or op.name
-    charged = charge_units(analytical, planner.multiplier, ACTIVE_WEIGHTS.get(weight_name, 1.0))
+    charged = charge_units(analytical, planner.multiplier,
+                           ACTIVE_WEIGHTS.get(entry[E_WEIGHT], 1.0))
     planner.units += charged
     planner.analytical_flops += analytical
     node = new_node_id()
     code, lasti = user_frame(sys._getframe(1))
-    out_shape, out_dtype = _first_output(spec, kwargs.get("out"))
     planner.record((
-        node, op.name, NAMESPACE.get(), tuple(inputs.shapes), tuple(inputs.dtypes),
-        _params(op, args, kwargs), analytical, charged, planner.units,
+        node, op.name, NAMESPACE.get(), entry[E_SHAPES], entry[E_DTYPES], entry[E_PARAMS],
+        analytical, charged, planner.units,
         time.perf_counter_ns() - planner.started_ns, 0, 0, code, lasti, tuple(inputs.srcs),
-        out_shape, out_dtype, extra or None, None,
+        entry[E_OUT_SHAPE], entry[E_OUT_DTYPE], extra or None, None,
     ))
     result = _finish_out(abstract_result(spec, (node,), inputs.bound, scalar), kwargs)
     return post(result) if post is not None else result

@@ -156,7 +156,9 @@ def _python_scalar_dtype(x: Any) -> Any:
     """What ``ufunc.resolve_dtypes`` expects for an operand (Python scalars stay weak)."""
     if is_arraylike(x) or isinstance(x, np.generic):
         return np.dtype(x.dtype)
-    if type(x) in (int, float, complex, bool):
+    if type(x) is bool:  # NumPy takes a Python bool as a (strong) bool_, not as a weak scalar
+        return np.dtype(bool)
+    if type(x) in (int, float, complex):
         return type(x)
     return np.asarray(x).dtype
 
