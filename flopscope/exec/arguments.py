@@ -29,7 +29,7 @@ from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import source_of
 
 __all__ = [
-    "REFUSED_KINDS", "PY_NUMBERS", "SIMPLE_PARAM_TYPES", "refuse_dtype", "check_dtypes",
+    "REFUSED_KINDS", "NUMERIC_DTYPE_IDS", "PY_NUMBERS", "SIMPLE_PARAM_TYPES", "refuse_dtype", "check_dtypes",
     "unwrap", "wrap", "restore_out", "unwrap_out", "intern_shapes", "simple_params",
     "positional_tail", "keywords_from", "parameter_position",
 ]
@@ -39,6 +39,13 @@ _np_ndarray = np.ndarray
 #: dtype kinds whose arithmetic runs arbitrary Python (object), or that are not
 #: numbers at all (bytes, str, void, variable-width strings).
 REFUSED_KINDS = frozenset("OSUVT")
+#: ids of NumPy's built-in numeric dtypes (native byte order). These descriptors
+#: are static singletons shared by every array of that type, so an identity test
+#: accepts the common dtypes without reading ``dtype.kind``; any other dtype is
+#: checked by kind.
+NUMERIC_DTYPE_IDS = frozenset(
+    id(np.dtype(code)) for code in "?bBhHiIlLqQefdgFDG"
+)
 PY_NUMBERS = frozenset((int, float, complex, bool))
 SIMPLE_PARAM_TYPES = (int, float, str, bool, type(None), np.integer, np.floating)
 

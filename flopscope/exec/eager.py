@@ -41,6 +41,7 @@ from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, default_c
 from flopscope.cost._shapes import broadcast_shapes, numel
 from flopscope.errors import FlopscopeError
 from flopscope.exec.arguments import (
+    NUMERIC_DTYPE_IDS,
     PY_NUMBERS,
     REFUSED_KINDS,
     check_dtypes,
@@ -317,7 +318,7 @@ def _counted_call(
                 srcs += src
             a = a.view(_np_ndarray)
             dtype = a.dtype
-            if dtype.kind in REFUSED_KINDS:
+            if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
                 raise refuse_dtype(name, dtype)
             shapes.append(a.shape)
             dtypes.append(dtype)
@@ -417,7 +418,7 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
                 srcs = source_of(a)
             x = a.view(_np_ndarray)
             dtype = x.dtype
-            if dtype.kind in REFUSED_KINDS:
+            if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
                 raise refuse_dtype(name, dtype)
             params = _reduction_params(args, kwargs) if (kwargs or len(args) > 1) else None
             return _execute(ACTIVE.get() or default_context(), op, method_impl,
@@ -565,7 +566,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             x = x.view(_np_ndarray)
             shape = x.shape
             dtype = x.dtype
-            if dtype.kind in REFUSED_KINDS:
+            if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
                 raise refuse_dtype(name, dtype)
             size = x.size
         elif type(x) in PY_NUMBERS:
@@ -590,7 +591,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             y = y.view(_np_ndarray)
             shape_y = y.shape
             dtype_y = y.dtype
-            if dtype_y is not dtype and dtype_y.kind in REFUSED_KINDS:
+            if id(dtype_y) not in NUMERIC_DTYPE_IDS and dtype_y.kind in REFUSED_KINDS:
                 raise refuse_dtype(name, dtype_y)
             shapes = (shape, shape_y)
             shapes = _intern(shapes, shapes)
