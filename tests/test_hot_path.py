@@ -1,0 +1,217 @@
+"""What the lean dispatch path caches and defers must never change a number.
+
+The eager hot path (flopscope/exec/eager.py) caches charge factors per
+multiplier, caches the costs of shape-only rules, interns the shapes and
+dtypes its rows hold, and sums backend/overhead time from the rows only when
+asked. Each test here checks a charge or a total against a figure computed
+by hand or from the records, so a stale cache or a lost fold would fail it.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import flopscope as flops
+import flopscope.numpy as fnp
+from flopscope import _weights
+from flopscope.cost import UNIT_BITS
+from flopscope.trace.intern import INTERNED, LIMIT, trim
+from flopscope.trace.record import R_DTYPES, R_SHAPES
+
+
+def _charge(fn) -> int:
+    with flops.BudgetContext(flop_budget=10**15, quiet=True) as ctx:
+        fn()
+    return ctx.flops_used
+
+
+# -- charge factors ------------------------------------------------------------------------
+
+
+def test_a_weight_set_between_calls_applies_to_the_next_call():
+    x = fnp.ones(100)
+    with flops.BudgetContext(flop_budget=10**15, quiet=True) as ctx:
+        _weights.ACTIVE_WEIGHTS["exp"] = 3.0
+        fnp.exp(x)  # 100 x 3
+        _weights.ACTIVE_WEIGHTS["exp"] = 0.25
+        fnp.exp(x)  # 100 x 0.25
+        del _weights.ACTIVE_WEIGHTS["exp"]
+        fnp.exp(x)  # 100 x 1
+    assert ctx.flops_used == 300 + 25 + 100
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda t: t.update({"sqrt": 4.0}),
+    lambda t: t.setdefault("sqrt", 4.0),
+    lambda t: t.__setitem__("sqrt", 4.0),
+    lambda t: t.__ior__({"sqrt": 4.0}),
+])
+def test_every_way_of_changing_the_table_reaches_cached_factors(mutate):
+    x = fnp.ones(10)
+    assert _charge(lambda: fnp.sqrt(x)) == 10  # the factor for weight 1.0 is now cached
+    mutate(_weights.ACTIVE_WEIGHTS)
+    assert _charge(lambda: fnp.sqrt(x)) == 40
+    _weights.ACTIVE_WEIGHTS.pop("sqrt")
+    assert _charge(lambda: fnp.sqrt(x)) == 10
+    _weights.ACTIVE_WEIGHTS["sqrt"] = 2.0
+    _weights.ACTIVE_WEIGHTS.clear()
+    assert _charge(lambda: fnp.sqrt(x)) == 10
+
+
+def test_contexts_with_different_multipliers_keep_separate_factors():
+    x = fnp.ones(64)
+    _weights.ACTIVE_WEIGHTS["multiply"] = 0.5
+    with flops.BudgetContext(flop_budget=10**9, flop_multiplier=3.0, quiet=True) as a:
+        x * x
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as b:
+        x * x
+    with flops.BudgetContext(flop_budget=10**9, flop_multiplier=0.1, quiet=True) as c:
+        x * x
+    assert a.flops_used == 96  # 64 x 0.5 x 3
+    assert b.flops_used == 32  # 64 x 0.5
+    # 64 x 0.5 x 0.1 = 3.2 exactly in rationals; the float 0.1 is a hair above 1/10.
+    exact = 64 * Fraction(0.5) * Fraction(0.1)
+    assert c.flops_used == math.ceil(exact) == 4
+
+
+def test_the_packaged_table_and_unit_weights_swap_cleanly():
+    x = fnp.ones(1000)
+    _weights.load_weights()
+    packaged = _weights.get_weight("exp")
+    assert _charge(lambda: fnp.exp(x)) == math.ceil(1000 * Fraction(packaged))
+    _weights.use_unit_weights()
+    assert _charge(lambda: fnp.exp(x)) == 1000
+
+
+# -- cached costs of shape-only rules ------------------------------------------------------
+
+
+def test_einsum_costs_are_cached_per_subscripts_and_shapes():
+    a, b = fnp.ones((2, 3)), fnp.ones((3, 4))
+    c = fnp.ones((3, 5))
+    # Two-operand einsum: one multiply-add per point of the index space.
+    assert _charge(lambda: fnp.einsum("ij,jk->ik", a, b)) == 2 * 3 * 4
+    assert _charge(lambda: fnp.einsum("ij,jk->ik", a, b)) == 24  # from the cache
+    assert _charge(lambda: fnp.einsum("ij,jk->ik", a, c)) == 2 * 3 * 5
+    assert _charge(lambda: fnp.einsum("ij,kl->ijkl", a, b)) == 2 * 3 * 3 * 4
+    assert _charge(lambda: fnp.einsum("ij,jk", a, b)) == 24
+
+
+def test_a_cached_contraction_still_sees_its_weight_name():
+    # v[:, None] @ w[None, :] sums over an axis of size 1: a product, charged at
+    # multiply's weight; the same shapes through einsum's general rule are not.
+    _weights.ACTIVE_WEIGHTS.update({"multiply": 2.0, "dot": 0.5})
+    v, w = fnp.ones((4, 1)), fnp.ones((1, 3))
+    for _ in range(2):  # the second call comes from the cost cache
+        assert _charge(lambda: fnp.dot(v, w)) == 12 * 2
+    m, n = fnp.ones((4, 2)), fnp.ones((2, 3))
+    for _ in range(2):
+        assert _charge(lambda: fnp.dot(m, n)) == 24 * 0.5
+
+
+def test_where_costs_one_selection_per_broadcast_element():
+    c = fnp.ones((3, 1)) > 0
+    x, y = fnp.ones((1, 4)), fnp.ones((3, 4))
+    for _ in range(2):
+        assert _charge(lambda: fnp.where(c, x, y)) == 12
+    assert _charge(lambda: fnp.where(c, 1.0, y)) == 12
+    mask = fnp.ones((5, 5)) > 0
+    assert _charge(lambda: fnp.where(mask, 1.0, 0.0)) == 25
+
+
+def test_cached_costs_do_not_mix_dtypes_or_reject_bad_shapes():
+    a = fnp.ones((2, 3))
+    assert _charge(lambda: fnp.einsum("ij->", a)) == 6
+    assert _charge(lambda: fnp.einsum("ij->", a.astype(np.float32))) == 6
+    with pytest.raises(ValueError):  # NumPy's own error, every time, nothing charged
+        fnp.einsum("ij,jk->ik", a, a)
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        with pytest.raises(ValueError):
+            fnp.einsum("ij,jk->ik", a, a)
+    assert ctx.flops_used == 0 and len(ctx.op_log) == 0
+
+
+# -- rows ----------------------------------------------------------------------------------
+
+
+def test_rows_share_their_shape_and_dtype_tuples():
+    a, b = fnp.ones(8), fnp.ones(8)
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        for _ in range(3):
+            a + b
+    rows = ctx.trace.rows
+    assert rows[0][R_SHAPES] == ((8,), (8,))
+    assert rows[0][R_SHAPES] is rows[1][R_SHAPES] is rows[2][R_SHAPES]
+    assert rows[0][R_DTYPES] is rows[2][R_DTYPES]
+
+
+def test_the_intern_table_is_bounded():
+    INTERNED.update({(i, "filler"): (i, "filler") for i in range(LIMIT + 1)})
+    trim()
+    assert len(INTERNED) == 0
+    flops.BudgetContext(flop_budget=10)  # a new context trims too
+    assert len(INTERNED) <= LIMIT
+
+
+def test_np_function_on_an_fnp_array_records_the_users_line():
+    x = fnp.ones(4)
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        np.exp(x); line = __import__("inspect").currentframe().f_lineno  # noqa: E702
+    (record,) = ctx.op_log
+    assert record.op_name == "exp"
+    assert record.call_site.filename == __file__
+    assert record.call_site.lineno == line
+
+
+# -- time ----------------------------------------------------------------------------------
+
+
+def test_backend_and_overhead_totals_are_the_sums_of_the_records():
+    x = fnp.ones(16)
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        for _ in range(50):
+            x = fnp.sqrt(x) + 1.0
+        mid = ctx.timings()  # read once midway: totals must keep counting after a read
+        for _ in range(10):
+            x = x * 0.5
+    log = ctx.op_log
+    assert len(log) == 110
+    backend = sum(r.flopscope_backend_duration_s for r in log)
+    overhead = sum(r.flopscope_overhead_duration_s for r in log)
+    assert ctx.flopscope_backend_time_s == pytest.approx(backend, rel=1e-9, abs=1e-9)
+    assert ctx.flopscope_overhead_time_s == pytest.approx(overhead, rel=1e-9, abs=1e-9)
+    assert mid.backend_ns < ctx.timings().backend_ns
+    t = ctx.timings()
+    assert t.wall_ns == t.backend_ns + t.overhead_ns + t.residual_ns
+
+
+def test_totals_include_calls_folded_past_the_log_cap():
+    old = flops.configure(max_log_records=5)
+    try:
+        x = fnp.ones(3)
+        with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+            for _ in range(40):
+                fnp.exp(x)
+    finally:
+        flops.configure(**old)
+    assert len(ctx.op_log) == 5
+    assert ctx.flops_used == 120
+    folded = sum(a.backend_ns for a in ctx.trace.site_aggregates())
+    assert ctx.timings().backend_ns == folded
+    assert ctx.trace.folded_calls == 35
+
+
+def test_the_context_keeps_exact_units():
+    x = fnp.ones(3)
+    _weights.ACTIVE_WEIGHTS["multiply"] = 1 / 3
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        for _ in range(1000):
+            x * x
+    # Each call: 3 x (1/3 as a float, rounded up to a whole charge unit).
+    factor = -((-Fraction(1 / 3) * 2**UNIT_BITS).numerator // (Fraction(1 / 3) * 2**UNIT_BITS).denominator)
+    assert ctx._units == 1000 * 3 * factor
+    assert ctx.flops_used == -((-ctx._units) >> UNIT_BITS) == 1000
