@@ -621,7 +621,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
                 factor = fill_factor(ctx._factors, ctx._mult, name)
         else:  # a generalized ufunc (matmul...): its own cost rule and weight name
             out_shape = None
-            size, factor = _gufunc_charge(ctx, (x,) if y is _UNARY else (x, y))
+            size, factor = _gufunc_charge(ctx, (x,) if y is _UNARY else (x, y), shapes, dtypes)
         units = size * factor
         code = frame.f_code
         if id(code) in USER_CODE_IDS:
@@ -675,13 +675,26 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             raise ctx._time_error(name, "after")
         return result
 
-    def _gufunc_charge(ctx: BudgetContext, uargs: tuple) -> tuple[int, int]:
-        """(analytical FLOPs, charge factor) of a generalized ufunc call (``x @ w``)."""
-        try:
-            size = cost_rule(*uargs)
-        except Exception as exc:
-            _numpy_error(op, uargs, {}, exc)
-        key = (weight_of(*uargs) if weight_of is not None else None) or name
+    def _gufunc_charge(ctx: BudgetContext, uargs: tuple, shapes: tuple,
+                       dtypes: tuple) -> tuple[int, int]:
+        """(analytical FLOPs, charge factor) of a generalized ufunc call (``x @ w``).
+
+        Its cost rule and weight name read shapes only: cached like the
+        contractions of :func:`_counted_call`.
+        """
+        hit = _COSTS.get((name, shapes, dtypes))
+        if hit is None:
+            try:
+                size = cost_rule(*uargs)
+            except Exception as exc:
+                _numpy_error(op, uargs, {}, exc)
+            weight_name = weight_of(*uargs) if weight_of is not None else None
+            if len(_COSTS) >= _COSTS_LIMIT:
+                _COSTS.clear()
+            _COSTS[(name, shapes, dtypes)] = (size, weight_name, None)
+        else:
+            size, weight_name, _ = hit
+        key = weight_name or name
         factor = ctx._factors.get(key)
         if factor is None:
             factor = fill_factor(ctx._factors, ctx._mult, key)
