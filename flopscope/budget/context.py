@@ -178,7 +178,8 @@ class BudgetContext:
         self._limit_units = budget << UNIT_BITS
         # Re-entrant: a signal handler that runs a counted op while this thread
         # holds the lock (between acquire() returning and the next bytecode)
-        # takes it again instead of deadlocking; see exec/eager.py _execute.
+        # takes it again instead of deadlocking; see exec/execute.py. Under the GIL the
+        # reservation needs no lock at all (it runs no call between read and write).
         self._lock = threading.RLock()
         self._late = False
         trim_interned()

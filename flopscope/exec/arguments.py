@@ -30,7 +30,7 @@ from flopscope.exec.array import source_of
 
 __all__ = [
     "REFUSED_KINDS", "NUMERIC_DTYPE_IDS", "PY_NUMBERS", "SIMPLE_PARAM_TYPES", "refuse_dtype", "check_dtypes",
-    "unwrap", "wrap", "restore_out", "unwrap_out", "intern_shapes", "simple_params",
+    "unwrap", "wrap", "restore_out", "unwrap_out", "simple_params",
     "positional_tail", "keywords_from", "parameter_position",
 ]
 
@@ -49,18 +49,8 @@ NUMERIC_DTYPE_IDS = frozenset(
 PY_NUMBERS = frozenset((int, float, complex, bool))
 SIMPLE_PARAM_TYPES = (int, float, str, bool, type(None), np.integer, np.floating)
 
-#: Interned shape tuples (see _execute); cleared if a program uses very many.
-_SHAPES: dict[tuple, tuple] = {}
-_SHAPES_LIMIT = 65536
-
-
-def intern_shapes(shapes: tuple, default: tuple) -> tuple:
-    found = _SHAPES.get(shapes)
-    if found is None:
-        if len(_SHAPES) >= _SHAPES_LIMIT:
-            _SHAPES.clear()
-        found = _SHAPES[shapes] = default
-    return found
+#: Bound of the shared-params cache below.
+_PARAMS_LIMIT = 65536
 
 
 def refuse_dtype(op_name: str, dtype: np.dtype) -> UnsupportedDtypeError:
@@ -136,7 +126,7 @@ def _subscript_params(subscripts: str) -> dict:
     """One shared, never-mutated ``{"subscripts": ...}`` per distinct string."""
     params = _SUBSCRIPT_PARAMS.get(subscripts)
     if params is None:
-        if len(_SUBSCRIPT_PARAMS) >= _SHAPES_LIMIT:
+        if len(_SUBSCRIPT_PARAMS) >= _PARAMS_LIMIT:
             _SUBSCRIPT_PARAMS.clear()
         params = _SUBSCRIPT_PARAMS[subscripts] = {"subscripts": subscripts.replace(" ", "")}
     return params

@@ -1,0 +1,400 @@
+"""The eager executor's wrapper for ufuncs: ``fnp.add``, ``a + b``, ``np.exp(x)``.
+
+Ufunc calls are the most frequent counted calls in real code, most of them
+on one or two flopscope arrays or Python numbers with no keywords. For those
+the wrapper takes a *fast path*: :func:`~flopscope.exec.execute.execute`
+specialised and written inline, so a call runs one Python frame of flopscope
+code beyond its entry point. Everything else (keywords, ``out=``, lists,
+symmetric operands, planning) takes the general path, which unwraps every
+operand and ends in :func:`~flopscope.exec.execute.execute`.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from flopscope._config import SETTINGS as _SETTINGS
+from flopscope._weights import fill_factor
+from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, default_context
+from flopscope.cost._shapes import broadcast_shapes, numel
+from flopscope.exec.arguments import (
+    NUMERIC_DTYPE_IDS,
+    PY_NUMBERS,
+    REFUSED_KINDS,
+    refuse_dtype,
+    simple_params,
+    unwrap,
+    unwrap_out,
+)
+from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.array import source_of
+from flopscope.exec.execute import (
+    COSTS,
+    SERIALIZE,
+    execute,
+    fold_call,
+    numpy_error,
+    refund,
+    remember_cost,
+    wrap_other,
+)
+from flopscope.exec.hooks import SYMMETRY_PASS
+from flopscope.exec.nan_check import check_nan_inf
+from flopscope.exec.state import PLANNING
+from flopscope.registry import Category, OpDef
+from flopscope.trace.callsite import USER_CODE_IDS, user_frame
+from flopscope.trace.intern import intern as _intern
+from flopscope.trace.trace import new_node_id
+
+__all__ = ["make_ufunc_wrapper"]
+
+_perf = time.perf_counter_ns
+_thread = threading.get_ident
+_getframe = sys._getframe
+_np_ndarray = np.ndarray
+_np_generic = np.generic
+_asarray = np.asarray
+_NO_KWARGS: dict = {}
+
+_FALLBACK = object()  # "not a fast-path call": the fast path's answer when it declines
+_UNARY = object()  # marks the absent second operand of a one-operand fast call
+
+
+def _ufunc_operand(x: Any, name: str, srcs: list) -> tuple[Any, tuple, Any]:
+    """Unwrap one ufunc operand: (value to pass NumPy, its shape, its dtype or None).
+
+    Python numbers stay Python numbers (NumPy treats them as weakly typed);
+    lists and other array-likes are converted as the ufunc would convert them.
+    """
+    if isinstance(x, FArray):
+        src = source_of(x)
+        if src:
+            srcs.extend(src)
+        x = x.view(_np_ndarray)
+        return x, x.shape, x.dtype
+    if isinstance(x, _np_ndarray):
+        return x, x.shape, x.dtype
+    if type(x) in PY_NUMBERS:
+        return x, (), None
+    if isinstance(x, _np_generic):
+        return x, (), x.dtype
+    if x is None and name in ("equal", "not_equal"):
+        return x, (), None  # ``x == None`` compares elementwise to None
+    x = _asarray(unwrap(x, srcs))
+    return x, x.shape, x.dtype
+
+
+def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
+    """The public callable of a ufunc entry, plus its operator forms.
+
+    Elementwise ufuncs cost numel(broadcast output); generalized ufuncs
+    (``matmul``, ``vecdot``...) use their entry's cost rule. Calls with one or
+    two operands that are flopscope arrays or Python numbers, and no keyword
+    arguments (``x + y``, ``fnp.exp(x)``, ``x @ w``), take the fast path
+    :func:`fast`; every other call takes :func:`general`. Both charge through
+    :func:`~flopscope.exec.execute.execute`.
+
+    The returned function carries ``forward``, ``reflected`` and ``in_place``
+    attributes: the ``__add__`` / ``__radd__`` / ``__iadd__`` forms, which go
+    straight to the fast path and, like NumPy's operators, return
+    ``NotImplemented`` for operands that opt out of ufuncs.
+    """
+    from flopscope.exec.dry import dry_call
+    from flopscope.exec.ufunc_args import split_positional_out
+
+    ufunc = op.impl
+    name = op.name
+    cost_rule = op.cost
+    nin = ufunc.nin
+    weight_of = op.extras.get("weight_name")  # matmul: an inner dimension of 1 is a product
+    nout = ufunc.nout
+    elementwise = op.category in (Category.UNARY, Category.BINARY)
+
+    def general(t0: int, args: tuple, out: Any, kwargs: dict, frame: Any) -> Any:
+        ctx = ACTIVE.get() or default_context()
+        srcs: list = []
+        uargs, shapes, dtypes = [], [], []
+        symmetric = False
+        for x in args:
+            if getattr(x, "_fs_symmetric", False):
+                symmetric = True
+            value, shape, dtype = _ufunc_operand(x, name, srcs)
+            uargs.append(value)
+            shapes.append(shape)
+            dtypes.append(dtype)
+        for dt in dtypes:
+            if dt is not None and dt.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dt)
+        uout = None
+        if out is not None:
+            uout = kwargs["out"] = unwrap_out(out, srcs)
+        try:
+            if len(uargs) != nin:
+                raise TypeError("wrong number of arguments")
+            if elementwise:
+                all_shapes = list(shapes)
+                if out is not None:
+                    outs = uout if type(uout) is tuple else (uout,)
+                    all_shapes.extend(o.shape for o in outs if o is not None)
+                analytical = numel(broadcast_shapes(*all_shapes))
+            else:
+                analytical = cost_rule(*uargs, **kwargs)
+        except Exception as exc:
+            numpy_error(op, uargs, kwargs, exc)
+        params = simple_params(name, (), kwargs) if kwargs else None
+        post = extra = None
+        if symmetric and SYMMETRY_PASS[0] is not None:
+            call_kwargs = kwargs if out is None else {**kwargs, "out": out}
+            analytical, post, extra = SYMMETRY_PASS[0](op, args, call_kwargs, analytical)
+        weight_name = weight_of(*uargs) if weight_of is not None else None
+        return execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs), tuple(shapes),
+                        tuple(dtypes), params, out, uout, t0, frame, post, extra, weight_name)
+
+    def fast(x: Any, y: Any, t0: int, frame: Any) -> Any:
+        """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain.
+
+        Plain means each operand is an ``fnp.ndarray`` or a Python number and
+        there are no keywords: most calls in real code. This is
+        :func:`~flopscope.exec.execute.execute` specialised to such calls and written inline, the
+        steps in the same order (see there for why each is safe). Every line
+        here runs on every such call: it is written for the fewest bytecodes.
+        """
+        if type(x) is FArray:
+            try:
+                srcs = x._fs_src
+            except AttributeError:
+                srcs = source_of(x)
+            x = x.view(_np_ndarray)
+            shape = x.shape
+            dtype = x.dtype
+            if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dtype)
+            size = x.size
+        elif type(x) in PY_NUMBERS:
+            srcs = shape = ()
+            dtype = None
+            size = 1
+        else:
+            return _FALLBACK
+        if y is _UNARY:
+            shapes = (shape,)
+            shapes = _intern(shapes, shapes)
+            dtypes = (dtype,)
+            dtypes = _intern(dtypes, dtypes)
+            out_shape = shapes[0]
+        elif type(y) is FArray:
+            try:
+                src_y = y._fs_src
+            except AttributeError:
+                src_y = source_of(y)
+            if src_y:
+                srcs = srcs + src_y if srcs else src_y
+            y = y.view(_np_ndarray)
+            shape_y = y.shape
+            dtype_y = y.dtype
+            if (dtype_y is not dtype and id(dtype_y) not in NUMERIC_DTYPE_IDS
+                    and dtype_y.kind in REFUSED_KINDS):
+                raise refuse_dtype(name, dtype_y)
+            shapes = (shape, shape_y)
+            shapes = _intern(shapes, shapes)
+            dtypes = (dtype, dtype_y)
+            dtypes = _intern(dtypes, dtypes)
+            if shape_y == shape:
+                out_shape = shapes[0]
+            else:
+                out_shape = None  # read from the result
+                if elementwise:
+                    try:
+                        size = numel(broadcast_shapes(shape, shape_y))
+                    except ValueError as exc:
+                        numpy_error(op, (x, y), {}, exc)
+        elif type(y) in PY_NUMBERS:
+            shapes = (shape, ())
+            shapes = _intern(shapes, shapes)
+            dtypes = (dtype, None)
+            dtypes = _intern(dtypes, dtypes)
+            out_shape = shapes[0]
+        else:
+            return _FALLBACK
+        ctx = ACTIVE.get() or default_context()
+        if elementwise:
+            factor = ctx._factors.get(name)
+            if factor is None:
+                factor = fill_factor(ctx._factors, ctx._mult, name)
+        else:  # a generalized ufunc (matmul...): its own cost rule and weight name
+            out_shape = None
+            size, factor = _gufunc_charge(ctx, (x,) if y is _UNARY else (x, y), shapes, dtypes)
+        units = size * factor
+        code = frame.f_code
+        if id(code) in USER_CODE_IDS:
+            lasti = frame.f_lasti
+        else:
+            code, lasti = user_frame(frame)
+        if t0 > ctx._deadline_ns:
+            raise ctx._time_error(name, "before")
+        if SERIALIZE:
+            ctx._lock.acquire()
+        used = ctx._units + units
+        if used > ctx._limit_units:
+            if SERIALIZE:
+                ctx._lock.release()
+            raise ctx._refuse((new_node_id(), name, NAMESPACE.get(), shapes, dtypes, None, size,
+                               units, used, t0 - ctx._created_ns, 0, 0, code, lasti,
+                               srcs or (), None, None, None, _thread()))
+        ctx._units = used
+        if SERIALIZE:
+            ctx._lock.release()
+        t1 = _perf()
+        try:
+            result = ufunc(x) if y is _UNARY else ufunc(x, y)
+        except BaseException:
+            refund(ctx, units)
+            raise
+        t2 = _perf()
+        node = new_node_id()
+        if type(result) is _np_ndarray:
+            result = result.view(FArray)
+            result._fs_src = (node,)
+            out_dtype = result.dtype
+            if out_shape is None:
+                out_shape = result.shape
+        else:  # a NumPy scalar (0-d operands), or a tuple (modf, divmod...)
+            result, out_shape, out_dtype = wrap_other(result, node)
+        if _SETTINGS.check_nan_inf:
+            check_nan_inf(name, result, code, lasti)
+        t3 = _perf()
+        if len(ctx._rows) < ctx._cap:
+            ctx._rows.append((
+                node, name, NAMESPACE.get(), shapes, dtypes, None, size, units, used,
+                t0 - ctx._created_ns, t2 - t1, t1 - t0 + t3 - t2, code, lasti, srcs or (),
+                out_shape, out_dtype, None, _thread(),
+            ))
+        else:
+            fold_call(ctx, name, code, lasti, size, units, t2 - t1, t1 - t0 + t3 - t2)
+        if used > ctx._attention:
+            ctx._attend(used)
+        if t3 > ctx._deadline_ns:
+            raise ctx._time_error(name, "after")
+        return result
+
+    def _gufunc_charge(ctx: BudgetContext, uargs: tuple, shapes: tuple,
+                       dtypes: tuple) -> tuple[int, int]:
+        """(analytical FLOPs, charge factor) of a generalized ufunc call (``x @ w``).
+
+        Its cost rule and weight name read shapes only: cached like the
+        contractions of :func:`_counted_call`.
+        """
+        hit = COSTS.get((name, shapes, dtypes))
+        if hit is None:
+            try:
+                size = cost_rule(*uargs)
+            except Exception as exc:
+                numpy_error(op, uargs, {}, exc)
+            weight_name = weight_of(*uargs) if weight_of is not None else None
+            remember_cost((name, shapes, dtypes), (size, weight_name, None))
+        else:
+            size, weight_name, _ = hit
+        key = weight_name or name
+        factor = ctx._factors.get(key)
+        if factor is None:
+            factor = fill_factor(ctx._factors, ctx._mult, key)
+        return size, factor
+
+    if nin == 2:
+
+        def counted_ufunc(x: Any = _UNARY, y: Any = _UNARY, /, *more: Any, out: Any = None,
+                          **kwargs: Any) -> Any:
+            t0 = _perf()
+            if more or kwargs or out is not None or y is _UNARY:
+                args = (x, y, *more) if y is not _UNARY else ((x,) if x is not _UNARY else ())
+                return _counted_ufunc_general(t0, args, out, kwargs, _getframe(1))
+            if PLANNING.get() is None:
+                result = fast(x, y, t0, _getframe(1))
+                if result is not _FALLBACK:
+                    return result
+            return _counted_ufunc_general(t0, (x, y), None, kwargs, _getframe(1))
+
+    else:
+
+        def counted_ufunc(x: Any = _UNARY, /, *more: Any, out: Any = None,  # type: ignore[misc]
+                          **kwargs: Any) -> Any:
+            t0 = _perf()
+            if more or kwargs or out is not None or x is _UNARY or nin != 1:
+                args = (x, *more) if x is not _UNARY else ()
+                return _counted_ufunc_general(t0, args, out, kwargs, _getframe(1))
+            if PLANNING.get() is None:
+                result = fast(x, _UNARY, t0, _getframe(1))
+                if result is not _FALLBACK:
+                    return result
+            return _counted_ufunc_general(t0, (x,), None, kwargs, _getframe(1))
+
+    def _counted_ufunc_general(t0: int, args: tuple, out: Any, kwargs: dict, frame: Any) -> Any:
+        if len(args) > nin:  # NumPy's positional out: fnp.sqrt(x, x), fnp.add(a, b, a)
+            args, out = split_positional_out(args, nin, nout, out)
+        if PLANNING.get() is not None:
+            return dry_call(op, args, kwargs if out is None else {**kwargs, "out": out})
+        if not kwargs and out is None and len(args) == nin and nin <= 2:
+            result = fast(args[0], args[1] if nin == 2 else _UNARY, t0, frame)
+            if result is not _FALLBACK:
+                return result
+        return general(t0, args, out, kwargs, frame)
+
+    def routed(inputs: tuple, kwargs: dict, t0: int, frame: Any) -> Any:
+        """``np.exp(x)`` on an ``fnp.ndarray``: NumPy's ``__array_ufunc__`` hands the call over."""
+        if not kwargs and len(inputs) == nin and nin <= 2 and PLANNING.get() is None:
+            result = fast(inputs[0], inputs[1] if nin == 2 else _UNARY, t0, frame)
+            if result is not _FALLBACK:
+                return result
+        out = kwargs.pop("out", None)
+        return _counted_ufunc_general(t0, inputs, out, kwargs, frame)
+
+    def forward(self: Any, other: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is None:
+            result = fast(self, other, t0, _getframe(1))
+            if result is not _FALLBACK:
+                return result
+        if _defers(other):
+            return NotImplemented
+        return counted_ufunc(self, other)
+
+    def reflected(self: Any, other: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is None:
+            result = fast(other, self, t0, _getframe(1))
+            if result is not _FALLBACK:
+                return result
+        if _defers(other):
+            return NotImplemented
+        return counted_ufunc(other, self)
+
+    def in_place(self: Any, other: Any) -> Any:
+        return counted_ufunc(self, other, out=(self,))
+
+    def unary(self: Any) -> Any:
+        t0 = _perf()
+        if PLANNING.get() is None:
+            result = fast(self, _UNARY, t0, _getframe(1))
+            if result is not _FALLBACK:
+                return result
+        return counted_ufunc(self)
+
+    counted_ufunc.ufunc = ufunc  # type: ignore[attr-defined]
+    counted_ufunc.routed = routed  # type: ignore[attr-defined]
+    if nin == 2:
+        counted_ufunc.forward = forward  # type: ignore[attr-defined]
+        counted_ufunc.reflected = reflected  # type: ignore[attr-defined]
+        counted_ufunc.in_place = in_place  # type: ignore[attr-defined]
+    elif nin == 1:
+        counted_ufunc.unary = unary  # type: ignore[attr-defined]
+    return counted_ufunc
+
+
+def _defers(other: Any) -> bool:
+    """NumPy's operator rule: an operand whose class sets ``__array_ufunc__ = None`` handles it."""
+    return getattr(type(other), "__array_ufunc__", False) is None
