@@ -158,8 +158,8 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     def fast(x: Any, y: Any, t0: int, frame: Any) -> Any:
         """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain.
 
-        Plain means each operand is an ``fnp.ndarray`` or a Python number and
-        there are no keywords: most calls in real code. This is
+        Plain means each operand is an ``fnp.ndarray``, a Python number or a
+        NumPy scalar, and there are no keywords: most calls in real code. This is
         :func:`~flopscope.exec.execute.execute` specialised to such calls and written inline, the
         steps in the same order (see there for why each is safe). Every line
         here runs on every such call: it is written for the fewest bytecodes.
@@ -178,6 +178,12 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         elif type(x) in PY_NUMBERS:
             srcs = shape = ()
             dtype = None
+            size = 1
+        elif isinstance(x, _np_generic):  # a NumPy scalar: a reduction's result, say
+            srcs = shape = ()
+            dtype = x.dtype
+            if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dtype)
             size = 1
         else:
             return _FALLBACK
@@ -217,6 +223,15 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             shapes = (shape, ())
             shapes = _intern(shapes, shapes)
             dtypes = (dtype, None)
+            dtypes = _intern(dtypes, dtypes)
+            out_shape = shapes[0]
+        elif isinstance(y, _np_generic):
+            dtype_y = y.dtype
+            if id(dtype_y) not in NUMERIC_DTYPE_IDS and dtype_y.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dtype_y)
+            shapes = (shape, ())
+            shapes = _intern(shapes, shapes)
+            dtypes = (dtype, dtype_y)
             dtypes = _intern(dtypes, dtypes)
             out_shape = shapes[0]
         else:
