@@ -22,6 +22,7 @@ from operator import itemgetter
 from typing import Any, Iterable, Iterator, Sequence
 
 from flopscope.cost import units_to_flops, units_to_flops_ceil
+from flopscope.errors import register_renderer
 from flopscope.trace.record import (
     R_ANALYTICAL,
     R_BACKEND_NS,
@@ -420,3 +421,35 @@ def _add_edges(graph: Any, links: Iterable[tuple[int, Sequence[int], Any]]) -> N
                 data = {} if symmetry is None else {"symmetry": symmetry}
                 succ[src][node_id] = data
                 into[src] = data
+
+
+# -- how errors draw themselves ----------------------------------------------------------
+#
+# flopscope.errors sits below every layer and imports none of them; budget and
+# time errors still draw the graph of what ran. The trace layer installs that
+# drawing into errors' renderer table when it is imported (and flopscope
+# imports it with the package). The renderers load dot / html only when an
+# error is actually drawn.
+
+
+def _error_dot(graph: Any, **options: Any) -> str:
+    from flopscope.trace.dot import graph_to_dot
+
+    return graph_to_dot(graph, **options)
+
+
+def _error_html(error: Any) -> str:
+    from flopscope.trace.html import error_html
+
+    return error_html(error)
+
+
+def _error_rich(error: Any) -> Any:
+    from flopscope.trace.html import error_rich
+
+    return error_rich(error)
+
+
+register_renderer("dot", _error_dot)
+register_renderer("html", _error_html)
+register_renderer("rich", _error_rich)
