@@ -53,7 +53,8 @@ def register_renderer(kind: str, function: Callable[..., Any]) -> None:
     its terminal display). A later registration replaces an earlier one.
     """
     if kind not in _RENDERER_KINDS:
-        raise ValueError(f"unknown renderer kind {kind!r}; expected one of {sorted(_RENDERER_KINDS)}")
+        expected = ", ".join(sorted(_RENDERER_KINDS))
+        raise ValueError(f"unknown renderer kind {kind!r}; expected one of: {expected}")
     if not callable(function):
         raise TypeError(f"the {kind} renderer must be callable, got {type(function).__name__}")
     _RENDERERS[kind] = function

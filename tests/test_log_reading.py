@@ -230,7 +230,7 @@ def test_refused_call_record_and_graph():
     err = info.value
     record = err.record
     assert type(record) is OpRecord and record.tags["refused"] is True
-    assert record.op_name == "matmul" and record.flop_cost == 64 and record.shapes == ((4, 4), (4, 4))
+    assert (record.op_name, record.flop_cost, record.shapes) == ("matmul", 64, ((4, 4), (4, 4)))
     assert record.inputs == (ctx.op_log[0].node_id, ctx.op_log[1].node_id)
     assert record not in ctx.op_log
     assert_same_graph(err.graph, reference_graph(ctx.trace, extra=record))
@@ -369,6 +369,60 @@ def test_synthetic_rows_convert_like_the_reference(rows, start):
     extra = reference_record(rows[-1])  # as a refused call would be added, with a fresh id
     extra = dataclasses.replace(extra, node_id=5000, tags={"refused": True})
     assert_same_graph(trace.to_networkx(extra=extra), reference_graph(trace, extra=extra))
+
+
+# -- summaries add rows up per operation and namespace ------------------------------------------
+
+
+def _totals(aggregates, *, timing: bool = True) -> dict:
+    totals: dict = {}
+    for agg in aggregates:
+        acc = totals.setdefault((agg.op_name, agg.namespace), [0] * 5)
+        figures = (agg.calls, agg.analytical, agg.weighted_units, agg.backend_ns, agg.overhead_ns)
+        for i, value in enumerate(figures[:5 if timing else 3]):
+            acc[i] += value
+    return totals
+
+
+def _row_totals(rows) -> dict:
+    totals: dict = {}
+    for row in rows:
+        acc = totals.setdefault((row[R_OP], row[R_NAMESPACE]), [0] * 5)
+        for i, value in enumerate((1, row[R_ANALYTICAL], row[R_WEIGHTED], row[R_BACKEND_NS],
+                                   row[R_OVERHEAD_NS])):
+            acc[i] += value
+    return totals
+
+
+def test_aggregates_add_up_every_row_and_folded_call():
+    def run(cap):
+        old = flops.configure(max_log_records=cap)
+        try:
+            with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+                for _ in range(3):
+                    mixed_run(ctx)
+        finally:
+            flops.configure(**old)
+        return ctx
+
+    full, capped = run(10**6), run(7)
+    assert full.trace.folded_calls == 0 and capped.trace.folded_calls > 0
+    grouped = list(full.trace.aggregates())
+    assert len(grouped) == len({(r[R_OP], r[R_NAMESPACE]) for r in full.trace.rows})
+    assert _totals(grouped) == _row_totals(full.trace.rows)
+    assert list(_totals(grouped)) == list(_row_totals(full.trace.rows))  # order of first call
+    assert _totals(full.trace.aggregates(5)) == _row_totals(full.trace.rows[5:])
+    no_timing = {k: v[:3] + [0, 0] for k, v in _totals(grouped).items()}
+    assert _totals(capped.trace.aggregates(), timing=False) == no_timing
+    assert capped.summary_dict(by_namespace=True)["operations"] == full.summary_dict(
+        by_namespace=True)["operations"]
+    snapshot = capped.trace.overflow_snapshot()
+    mark = len(capped.trace.rows)
+    with capped:
+        fnp.exp(fnp.ones(3))
+        fnp.exp(fnp.ones(3))
+    assert _totals(capped.trace.aggregates_since(mark, snapshot), timing=False) == {
+        ("exp", None): [2, 6, 6 * UNITS_PER_FLOP, 0, 0]}
 
 
 # -- the collector is paused only while reading --------------------------------------------------

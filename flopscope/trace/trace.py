@@ -186,18 +186,13 @@ class Trace:
         return list(self._records)
 
     def aggregates(self, start: int = 0) -> Iterator[Aggregate]:
-        """Per-call aggregates of detailed rows from ``start``, then folded groups."""
-        for row in self.rows[start:]:
-            yield Aggregate(
-                row[R_OP],
-                row[R_NAMESPACE],
-                None,
-                1,
-                row[R_ANALYTICAL],
-                row[R_WEIGHTED],
-                row[R_BACKEND_NS],
-                row[R_OVERHEAD_NS],
-            )
+        """Totals of the detailed rows from ``start``, then the folded groups.
+
+        Detailed rows come grouped per (operation, namespace), in order of
+        first call, without call sites; folded groups are per call site. Sums
+        over the aggregates (what summaries and ledgers take) are exact.
+        """
+        yield from _group_rows(self.rows[start:])
         for _, agg in self._folded():
             yield agg
 
@@ -209,11 +204,7 @@ class Trace:
         self, row_mark: int, snapshot: dict[tuple, tuple[int, int, int, int, int]]
     ) -> Iterator[Aggregate]:
         """Aggregates of everything added after ``row_mark`` / ``snapshot`` were taken."""
-        for row in self.rows[row_mark:]:
-            yield Aggregate(
-                row[R_OP], row[R_NAMESPACE], None, 1,
-                row[R_ANALYTICAL], row[R_WEIGHTED], row[R_BACKEND_NS], row[R_OVERHEAD_NS],
-            )
+        yield from _group_rows(self.rows[row_mark:])
         for key, agg in self._folded():
             before = snapshot.get(key, (0, 0, 0, 0, 0))
             if agg.calls != before[0]:
@@ -287,6 +278,33 @@ class Trace:
         from flopscope.trace.dot import graph_to_dot
 
         return graph_to_dot(self.to_networkx(), **options)
+
+
+#: The row fields a summary adds up, in the order :func:`_group_rows` reads them.
+_TOTAL_FIELDS = itemgetter(R_OP, R_NAMESPACE, R_ANALYTICAL, R_WEIGHTED, R_BACKEND_NS, R_OVERHEAD_NS)
+
+
+def _group_rows(rows: list[tuple]) -> Iterator[Aggregate]:
+    """One :class:`Aggregate` per (operation, namespace) of ``rows``, in order of first call.
+
+    Summaries group by operation and namespace anyway; adding up here, on
+    plain lists, rather than yielding an Aggregate per row makes a summary
+    of a long log (and a context's exit, which folds it into the session)
+    several times cheaper.
+    """
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for op, namespace, analytical, weighted, backend_ns, overhead_ns in map(_TOTAL_FIELDS, rows):
+        acc = groups.get((op, namespace))
+        if acc is None:
+            groups[op, namespace] = [1, analytical, weighted, backend_ns, overhead_ns]
+        else:
+            acc[0] += 1
+            acc[1] += analytical
+            acc[2] += weighted
+            acc[3] += backend_ns
+            acc[4] += overhead_ns
+    for (op, namespace), acc in groups.items():
+        yield Aggregate(op, namespace, None, *acc)
 
 
 def record_attributes(record: OpRecord) -> dict[str, Any]:
@@ -413,11 +431,11 @@ def _add_edges(graph: Any, links: Iterable[tuple[int, Sequence[int], Any]]) -> N
         if not inputs:
             continue
         into = pred[node_id]
-        symmetric_inputs = (tags.get("symmetry_inputs") if tags else None) or {}
+        # node id -> the symmetry the array flowing along that edge carried, if declared
+        symmetric = tags.get("symmetry_inputs") if tags else None
         for src in inputs:
             if src in nodes and src not in into:
-                symmetry = symmetric_inputs.get(src)
-                # the array flowing along this edge may have carried declared symmetry
+                symmetry = symmetric.get(src) if symmetric else None
                 data = {} if symmetry is None else {"symmetry": symmetry}
                 succ[src][node_id] = data
                 into[src] = data
