@@ -211,7 +211,9 @@ class _RecordBuilder:
     CPython allows that switch only between classes with identical slot
     layouts (and raises ``TypeError`` otherwise), so the result *is* an
     ``OpRecord``: frozen from then on, equal to and printed like one built by
-    its ``__init__`` (tests/test_log_reading.py checks both).
+    its ``__init__`` (tests/test_log_reading.py checks both). A field added
+    to :class:`OpRecord` must be added here too, in the same position
+    (records would otherwise miss it, and those tests fail).
     """
 
     __slots__ = OpRecord.__slots__  # type: ignore[attr-defined]
