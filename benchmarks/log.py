@@ -18,6 +18,8 @@ import argparse
 import gc
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 import flopscope as flops
@@ -72,16 +74,40 @@ def reading(calls: int, rounds: int) -> dict[str, tuple[float, float]]:
             for name, runs in times.items()}
 
 
-def memory(calls: int) -> float:
-    """RSS growth (MB) for ``calls`` tiny counted calls in one context (default log cap)."""
+def memory(calls: int, log_calls: int) -> tuple[float, float]:
+    """RSS growth (MB) in a fresh process: ``calls`` tiny counted calls in one live context
+    (default log cap), and reading the op log of a ``log_calls``-call context.
+
+    A fresh interpreter, so that memory freed by earlier measurements cannot
+    hide the growth.
+    """
+    code = (
+        "import gc, sys; sys.path.insert(0, sys.argv[3]); import log; "
+        "print(*log._memory_here(int(sys.argv[1]), int(sys.argv[2])))"
+    )
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, "-c", code, str(calls), str(log_calls), here],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def _memory_here(calls: int, log_calls: int) -> tuple[float, float]:
     a = fnp.ones(8)
     gc.collect()
     before = _rss_mb()
-    with flops.BudgetContext(flop_budget=10**18, quiet=True):
+    with flops.BudgetContext(flop_budget=10**18, quiet=True) as ctx:
         for _ in range(calls):
             fnp.multiply(a, a)
+        gc.collect()
+        grown = _rss_mb() - before  # measured while the context (and its log) is alive
+    del ctx
+    ctx = _context(log_calls)
     gc.collect()
-    return _rss_mb() - before
+    before = _rss_mb()
+    log = ctx.op_log
+    gc.collect()
+    assert len(log) == log_calls
+    return grown, _rss_mb() - before
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,9 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu = medians[name]
         print(f"{label} for {args.calls:,} records: {wall:.3f} s wall, {cpu:.3f} s CPU "
               f"(medians of {args.rounds} rounds; {target})")
-    grown = memory(args.memory_calls)
+    grown, log_mb = memory(args.memory_calls, args.calls)
     print(f"{args.memory_calls:,} counted calls in one context: RSS grew {grown:.1f} MB "
-          "(target <= 100 MB)")
+          "(fresh process; target <= 100 MB)")
+    print(f"op_log for {args.calls:,} records: RSS grew {log_mb:.1f} MB (fresh process)")
     return 0
 
 
