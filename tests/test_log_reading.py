@@ -444,6 +444,25 @@ def test_reading_restores_the_collector_state():
         gc.enable()
 
 
+def test_reading_leaves_the_applications_frozen_objects_frozen():
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        fnp.exp(fnp.ones(3))
+    ctx.op_log, ctx.graph
+    assert gc.get_freeze_count() == 0  # what reading built is collectable as ever
+    kept = [[i] for i in range(100)]  # objects the application froze
+    gc.freeze()
+    try:
+        assert gc.get_freeze_count() >= 100
+        with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+            fnp.exp(fnp.ones(3))
+        ctx.op_log, ctx.graph
+        assert gc.get_freeze_count() >= 100 and gc.isenabled()
+        tracked = {id(obj) for obj in gc.get_objects()}  # the generations, not the frozen
+        assert not any(id(obj) in tracked for obj in kept)
+    finally:
+        gc.unfreeze()
+
+
 def test_a_failure_while_reading_restores_the_collector(monkeypatch):
     with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
         fnp.exp(fnp.ones(3))

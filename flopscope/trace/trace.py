@@ -63,9 +63,18 @@ def _collector_paused() -> Iterator[None]:
     dicts, adjacency dicts), none of them part of a reference cycle; left on,
     the collector runs its generational passes (full ones over a heap that
     keeps growing) again and again over them, which doubled the time of a
-    100,000-call graph. Reference counting still frees everything as usual;
-    the collector is switched back on (only if it was on) however the block
-    ends.
+    100,000-call graph. Reference counting still frees everything as usual.
+
+    On the way out, what was built is long-lived data, which is where a
+    generational collector would move it after two passes over it. Rather
+    than leave 10^6 young objects for the next young collection to traverse
+    (a fifth of the graph's time), ``gc.freeze()`` then ``gc.unfreeze()``
+    moves every tracked object to the oldest generation in one step (two list
+    splices; objects stay tracked, and the next full collection visits them
+    as it visits any other). That step is skipped when the application keeps
+    frozen objects of its own (``gc.get_freeze_count()``), which unfreezing
+    would release. The collector is switched back on (only if it was on)
+    however the block ends.
     """
     if not gc.isenabled():
         yield
@@ -74,6 +83,9 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
