@@ -5,16 +5,20 @@ Every error flopscope raises on purpose derives from :class:`FlopscopeError`, so
 natural built-in meaning (a bad dtype is a ``TypeError``, an invalid symmetry
 claim a ``ValueError``), it derives from that built-in too, so code written for
 NumPy's exceptions keeps working.
+
+This module sits below every other one: any layer may import it, and it
+imports nothing from flopscope. Budget and time errors can draw the graph of
+what ran (``to_dot``, ``_repr_html_``, ``__rich__``), but drawing is the trace
+layer's job, so the trace layer installs those renderers here when it is
+imported (:func:`register_renderer`) and an error only looks them up.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     import networkx
-
-    from flopscope.trace.record import OpRecord
 
 __all__ = [
     "FlopscopeError",
@@ -29,6 +33,38 @@ __all__ = [
     "SymmetryLossWarning",
     "NanInfWarning",
 ]
+
+
+#: What each renderer kind is called with, and returns.
+_RENDERER_KINDS = {
+    "dot": "function(graph, title=..., **options) -> DOT text",
+    "html": "function(error) -> HTML fragment (the error's _repr_html_)",
+    "rich": "function(error) -> rich renderable (the error's __rich__)",
+}
+_RENDERERS: dict[str, Callable[..., Any]] = {}
+
+
+def register_renderer(kind: str, function: Callable[..., Any]) -> None:
+    """Install how errors draw themselves (called by the trace layer at import).
+
+    ``kind`` is ``"dot"`` (called as ``function(graph, title=..., **options)``,
+    returning DOT text), ``"html"`` (``function(error)``, returning the
+    error's notebook display) or ``"rich"`` (``function(error)``, returning
+    its terminal display). A later registration replaces an earlier one.
+    """
+    if kind not in _RENDERER_KINDS:
+        expected = ", ".join(sorted(_RENDERER_KINDS))
+        raise ValueError(f"unknown renderer kind {kind!r}; expected one of: {expected}")
+    if not callable(function):
+        raise TypeError(f"the {kind} renderer must be callable, got {type(function).__name__}")
+    _RENDERERS[kind] = function
+
+
+def _renderer(kind: str) -> Callable[..., Any]:
+    function = _RENDERERS.get(kind)
+    if function is None:  # only while flopscope itself is still being imported
+        raise FlopscopeError(f"no {kind} renderer is installed yet (import flopscope first)")
+    return function
 
 
 class FlopscopeError(Exception):
@@ -82,7 +118,7 @@ class BudgetExhaustedError(FlopscopeError):
         flop_budget: int | None = None,
         flops_used: int | None = None,
         analytical_cost: int | None = None,
-        record: OpRecord | None = None,
+        record: Any = None,
         trace: Any = None,
     ) -> None:
         self.op_name = op_name
@@ -116,22 +152,19 @@ class BudgetExhaustedError(FlopscopeError):
         return self._trace.to_networkx(extra=self.record)
 
     def to_dot(self, **options: Any) -> str:
-        """DOT text of :attr:`graph`, with the refused node highlighted."""
-        from flopscope.trace.dot import graph_to_dot
+        """DOT text of :attr:`graph`, with the refused node highlighted.
 
-        return graph_to_dot(self.graph, title=f"overrun at {self.op_name}", **options)
+        Drawn by :func:`flopscope.trace.dot.graph_to_dot`; ``options`` are its options.
+        """
+        return _renderer("dot")(self.graph, title=f"overrun at {self.op_name}", **options)
 
     def _repr_html_(self) -> str:
         """Notebook display (rendered by :func:`flopscope.trace.html.error_html`)."""
-        from flopscope.trace.html import error_html
-
-        return error_html(self)
+        return _renderer("html")(self)
 
     def __rich__(self) -> Any:
         """Terminal display with ``rich`` (:func:`flopscope.trace.html.error_rich`)."""
-        from flopscope.trace.html import error_rich
-
-        return error_rich(self)
+        return _renderer("rich")(self)
 
 
 class TimeExhaustedError(FlopscopeError):
@@ -186,15 +219,11 @@ class TimeExhaustedError(FlopscopeError):
 
     def _repr_html_(self) -> str:
         """Notebook display (rendered by :func:`flopscope.trace.html.error_html`)."""
-        from flopscope.trace.html import error_html
-
-        return error_html(self)
+        return _renderer("html")(self)
 
     def __rich__(self) -> Any:
         """Terminal display with ``rich`` (:func:`flopscope.trace.html.error_rich`)."""
-        from flopscope.trace.html import error_rich
-
-        return error_rich(self)
+        return _renderer("rich")(self)
 
 
 def _time_message(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import CodeType
-from typing import Any, Iterator, Mapping
+from operator import itemgetter
+from typing import Any, Iterator, Mapping, Sequence
 
 from flopscope.cost import units_to_flops, units_to_flops_ceil
 
-__all__ = ["CallSite", "OpRecord", "row_to_record"]
+__all__ = ["CallSite", "OpRecord", "dtype_names", "row_to_record", "rows_to_records"]
 
 # Row layout. A row is a tuple; these are its field positions.
 R_ID = 0  # int: process-unique node id
@@ -187,7 +188,7 @@ class _NoEntries(Mapping):
 _NO_PARAMS: Mapping[str, Any] = _NoEntries()
 
 
-def _dtype_names(dtypes: Any) -> tuple:
+def dtype_names(dtypes: Any) -> tuple:
     """Names of a row's dtypes (``None`` stays ``None``), cached per distinct tuple."""
     if type(dtypes) is not tuple:
         dtypes = tuple(dtypes)
@@ -199,38 +200,132 @@ def _dtype_names(dtypes: Any) -> tuple:
     return names
 
 
-def row_to_record(row: tuple) -> OpRecord:
-    """Materialize a hot-path row into an :class:`OpRecord`.
+class _RecordBuilder:
+    """A mutable twin of :class:`OpRecord`: same slots, same order, no frozen ``__setattr__``.
 
-    Fields are passed by position, in :class:`OpRecord`'s order: reading a
-    100,000-call log materializes 100,000 of these.
+    A frozen dataclass's ``__init__`` stores each field through
+    ``object.__setattr__`` (a global lookup and a call per field), which made
+    building records the largest single cost of reading a long log. This class
+    stores the same fields by plain slot assignment; :func:`rows_to_records`
+    then switches the finished object's ``__class__`` to :class:`OpRecord`.
+    CPython allows that switch only between classes with identical slot
+    layouts (and raises ``TypeError`` otherwise), so the result *is* an
+    ``OpRecord``: frozen from then on, equal to and printed like one built by
+    its ``__init__`` (tests/test_log_reading.py checks both). A field added
+    to :class:`OpRecord` must be added here too, in the same position
+    (records would otherwise miss it, and those tests fail).
     """
-    params = row[R_PARAMS]
-    if params:
-        subscripts = params.get("subscripts")
-    else:
-        params, subscripts = _NO_PARAMS, None
-    shapes = row[R_SHAPES]
-    inputs = row[R_INPUTS]
-    out_dtype = row[R_OUT_DTYPE]
-    return OpRecord(
-        row[R_OP],
-        row[R_NAMESPACE],
-        subscripts,
-        shapes if type(shapes) is tuple else tuple(shapes),
-        units_to_flops(row[R_WEIGHTED]),
-        units_to_flops_ceil(row[R_CUMULATIVE]),
-        row[R_OFFSET_NS] / 1e9,
-        row[R_BACKEND_NS] / 1e9,
-        row[R_OVERHEAD_NS] / 1e9,
-        row[R_ID],
-        row[R_ANALYTICAL],
-        _dtype_names(row[R_DTYPES]),
-        CallSite.from_code(row[R_CODE], row[R_LINE]),
-        inputs if type(inputs) is tuple else tuple(inputs),
-        row[R_OUT_SHAPE],
-        None if out_dtype is None else _dtype_names((out_dtype,))[0],
-        params,
-        row[R_EXTRA] or _NO_PARAMS,
-        row[R_THREAD],
-    )
+
+    __slots__ = OpRecord.__slots__  # type: ignore[attr-defined]
+
+    def __init__(
+        self, op_name: Any, namespace: Any, subscripts: Any, shapes: Any, flop_cost: Any,
+        cumulative: Any, offset_s: Any, backend_s: Any, overhead_s: Any, node_id: Any,
+        analytical_cost: Any, dtypes: Any, call_site: Any, inputs: Any, output_shape: Any,
+        output_dtype: Any, params: Any, tags: Any, thread_id: Any,
+    ) -> None:
+        self.op_name = op_name
+        self.namespace = namespace
+        self.subscripts = subscripts
+        self.shapes = shapes
+        self.flop_cost = flop_cost
+        self.cumulative = cumulative
+        self.flopscope_context_start_offset_s = offset_s
+        self.flopscope_backend_duration_s = backend_s
+        self.flopscope_overhead_duration_s = overhead_s
+        self.node_id = node_id
+        self.analytical_cost = analytical_cost
+        self.dtypes = dtypes
+        self.call_site = call_site
+        self.inputs = inputs
+        self.output_shape = output_shape
+        self.output_dtype = output_dtype
+        self.params = params
+        self.tags = tags
+        self.thread_id = thread_id
+
+
+#: A row's fields in the order :func:`rows_to_records` reads them (one C call per row).
+_ROW_FIELDS = itemgetter(
+    R_ID, R_OP, R_NAMESPACE, R_SHAPES, R_DTYPES, R_PARAMS, R_ANALYTICAL, R_WEIGHTED,
+    R_CUMULATIVE, R_OFFSET_NS, R_BACKEND_NS, R_OVERHEAD_NS, R_CODE, R_LINE, R_INPUTS,
+    R_OUT_SHAPE, R_OUT_DTYPE, R_EXTRA, R_THREAD,
+)
+
+
+def rows_to_records(rows: Sequence[tuple], start: int = 0) -> list[OpRecord]:
+    """Materialize hot-path rows ``rows[start:]`` into :class:`OpRecord` objects.
+
+    The bulk path behind the op log and the graph: a log of 100,000 calls has
+    a handful of call sites, dtype combinations and per-call charges, so each
+    is converted once per distinct value (dict lookups keyed by identity while
+    the rows keep the objects alive) rather than once per row.
+    """
+    records: list[OpRecord] = []
+    append = records.append
+    fields_of = _ROW_FIELDS
+    build = _RecordBuilder
+    record_class = OpRecord
+    no_entries = _NO_PARAMS
+    names_of = _DTYPE_NAMES
+    flops_of: dict[int, int | float] = {}  # charge units -> FLOPs
+    sites: dict[tuple[int, int], CallSite | None] = {}  # (id(code), lasti) -> call site
+    out_names: dict[int, str] = {}  # id(dtype) -> name
+    for index in range(start, len(rows)):
+        (node_id, op, namespace, shapes, dtypes, params, analytical, weighted, cumulative,
+         offset_ns, backend_ns, overhead_ns, code, lasti, inputs, out_shape, out_dtype,
+         extra, thread) = fields_of(rows[index])
+        if params:
+            subscripts = params.get("subscripts")
+        else:
+            params, subscripts = no_entries, None
+        flop_cost = flops_of.get(weighted)
+        if flop_cost is None:
+            flop_cost = flops_of[weighted] = units_to_flops(weighted)
+        if code is None:
+            site = None
+        else:
+            key = (id(code), lasti)
+            site = sites.get(key)
+            if site is None:
+                site = sites[key] = CallSite.from_code(code, lasti)
+        if type(dtypes) is not tuple:
+            dtypes = tuple(dtypes)
+        names = names_of.get(dtypes)
+        if names is None:
+            names = dtype_names(dtypes)
+        if out_dtype is not None:
+            out_name = out_names.get(id(out_dtype))
+            if out_name is None:
+                out_name = out_names[id(out_dtype)] = dtype_names((out_dtype,))[0]
+        else:
+            out_name = None
+        record = build(
+            op,
+            namespace,
+            subscripts,
+            shapes if type(shapes) is tuple else tuple(shapes),
+            flop_cost,
+            units_to_flops_ceil(cumulative),
+            offset_ns / 1e9,
+            backend_ns / 1e9,
+            overhead_ns / 1e9,
+            node_id,
+            analytical,
+            names,
+            site,
+            inputs if type(inputs) is tuple else tuple(inputs),
+            out_shape,
+            out_name,
+            params,
+            extra or no_entries,
+            thread,
+        )
+        record.__class__ = record_class  # type: ignore[assignment]
+        append(record)  # type: ignore[arg-type]
+    return records
+
+
+def row_to_record(row: tuple) -> OpRecord:
+    """Materialize one hot-path row into an :class:`OpRecord` (see :func:`rows_to_records`)."""
+    return rows_to_records((row,))[0]

@@ -14,15 +14,20 @@ consumed it, and a node per planned input (``kind="input"``).
 
 from __future__ import annotations
 
+import gc
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from operator import itemgetter
+from typing import Any, Iterable, Iterator, Sequence
 
-from flopscope.cost import units_to_flops_ceil
+from flopscope.cost import units_to_flops, units_to_flops_ceil
+from flopscope.errors import register_renderer
 from flopscope.trace.record import (
     R_ANALYTICAL,
     R_BACKEND_NS,
     R_CODE,
+    R_CUMULATIVE,
     R_DTYPES,
     R_EXTRA,
     R_ID,
@@ -35,10 +40,12 @@ from flopscope.trace.record import (
     R_OVERHEAD_NS,
     R_PARAMS,
     R_SHAPES,
+    R_THREAD,
     R_WEIGHTED,
     CallSite,
     OpRecord,
-    row_to_record,
+    dtype_names,
+    rows_to_records,
 )
 
 __all__ = ["Trace", "Aggregate", "new_node_id", "InputSource"]
@@ -46,6 +53,40 @@ __all__ = ["Trace", "Aggregate", "new_node_id", "InputSource"]
 #: Process-wide node ids: unique across traces, so an array produced in one
 #: context and consumed in another never aliases a node of the second.
 new_node_id = itertools.count(1).__next__
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a long log is materialized.
+
+    Reading 10^5 records allocates some 10^6 containers (records, attribute
+    dicts, adjacency dicts), none of them part of a reference cycle; left on,
+    the collector runs its generational passes (full ones over a heap that
+    keeps growing) again and again over them, which doubled the time of a
+    100,000-call graph. Reference counting still frees everything as usual.
+
+    On the way out, what was built is long-lived data, which is where a
+    generational collector would move it after two passes over it. Rather
+    than leave 10^6 young objects for the next young collection to traverse
+    (a fifth of the graph's time), ``gc.freeze()`` then ``gc.unfreeze()``
+    moves every tracked object to the oldest generation in one step (two list
+    splices; objects stay tracked, and the next full collection visits them
+    as it visits any other). That step is skipped when the application keeps
+    frozen objects of its own (``gc.get_freeze_count()``), which unfreezing
+    would release. The collector is switched back on (only if it was on)
+    however the block ends.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,22 +193,18 @@ class Trace:
         """Detailed rows as :class:`OpRecord` objects (materialized incrementally)."""
         done = len(self._records)
         if done < len(self.rows):
-            self._records.extend(row_to_record(r) for r in self.rows[done:])
+            with _collector_paused():
+                self._records.extend(rows_to_records(self.rows, done))
         return list(self._records)
 
     def aggregates(self, start: int = 0) -> Iterator[Aggregate]:
-        """Per-call aggregates of detailed rows from ``start``, then folded groups."""
-        for row in self.rows[start:]:
-            yield Aggregate(
-                row[R_OP],
-                row[R_NAMESPACE],
-                None,
-                1,
-                row[R_ANALYTICAL],
-                row[R_WEIGHTED],
-                row[R_BACKEND_NS],
-                row[R_OVERHEAD_NS],
-            )
+        """Totals of the detailed rows from ``start``, then the folded groups.
+
+        Detailed rows come grouped per (operation, namespace), in order of
+        first call, without call sites; folded groups are per call site. Sums
+        over the aggregates (what summaries and ledgers take) are exact.
+        """
+        yield from _group_rows(self.rows[start:])
         for _, agg in self._folded():
             yield agg
 
@@ -179,11 +216,7 @@ class Trace:
         self, row_mark: int, snapshot: dict[tuple, tuple[int, int, int, int, int]]
     ) -> Iterator[Aggregate]:
         """Aggregates of everything added after ``row_mark`` / ``snapshot`` were taken."""
-        for row in self.rows[row_mark:]:
-            yield Aggregate(
-                row[R_OP], row[R_NAMESPACE], None, 1,
-                row[R_ANALYTICAL], row[R_WEIGHTED], row[R_BACKEND_NS], row[R_OVERHEAD_NS],
-            )
+        yield from _group_rows(self.rows[row_mark:])
         for key, agg in self._folded():
             before = snapshot.get(key, (0, 0, 0, 0, 0))
             if agg.calls != before[0]:
@@ -227,7 +260,8 @@ class Trace:
         Node keys are node ids. Call nodes carry ``kind="op"``, ``op``,
         ``shapes``, ``dtypes``, ``params``, ``analytical_flops``, ``flops``,
         ``cumulative``, ``namespace``, ``call_site``, ``output_shape``,
-        ``output_dtype`` and ``tags`` (symmetry, bound...). Planned inputs carry
+        ``output_dtype``, ``tags`` (symmetry, bound...), ``refused`` and
+        ``thread_id`` (:func:`record_attributes`). Planned inputs carry
         ``kind="input"``. ``extra`` adds one more node (the call a budget
         refused) marked ``refused=True``. Graph attributes: ``folded_calls``,
         the calls past the detail cap that the graph does not show.
@@ -241,46 +275,14 @@ class Trace:
                 output_shape=source.shape, output_dtype=source.dtype,
                 analytical_flops=0, flops=0, tags={},
             )
-        records = self.records()
-        if extra is not None:
-            records.append(extra)
-        # Bulk insertion: add_nodes_from / add_edges_from are several times
-        # faster than one add_node / add_edge call per record at 10^5 records.
-        graph.add_nodes_from(
-            (
-                rec.node_id,
-                {
-                    "kind": "op",
-                    "op": rec.op_name,
-                    "shapes": rec.shapes,
-                    "dtypes": rec.dtypes,
-                    "params": dict(rec.params),
-                    "analytical_flops": rec.analytical_cost,
-                    "flops": rec.flop_cost,
-                    "cumulative": rec.cumulative,
-                    "namespace": rec.namespace,
-                    "call_site": str(rec.call_site) if rec.call_site else None,
-                    "output_shape": rec.output_shape,
-                    "output_dtype": rec.output_dtype,
-                    "tags": dict(rec.tags),
-                    "refused": bool(rec.tags.get("refused", False)),
-                    "thread_id": rec.thread_id,
-                },
-            )
-            for rec in records
-        )
-        nodes = graph._node
-        edges = []
-        for rec in records:
-            symmetric_inputs = rec.tags.get("symmetry_inputs") or {}
-            for src in rec.inputs:
-                if src in nodes:
-                    symmetry = symmetric_inputs.get(src)
-                    if symmetry is None:
-                        edges.append((src, rec.node_id))
-                    else:  # the array flowing along this edge carried declared symmetry
-                        edges.append((src, rec.node_id, {"symmetry": symmetry}))
-        graph.add_edges_from(edges)
+        rows = self.rows
+        with _collector_paused():
+            _add_row_nodes(graph, rows)
+            if extra is not None:
+                graph.add_node(extra.node_id, **record_attributes(extra))
+            _add_edges(graph, map(_EDGE_FIELDS, rows))
+            if extra is not None:
+                _add_edges(graph, [(extra.node_id, extra.inputs, extra.tags)])
         return graph
 
     def to_dot(self, **options: Any) -> str:
@@ -289,3 +291,195 @@ class Trace:
 
         return graph_to_dot(self.to_networkx(), **options)
 
+
+#: The row fields a summary adds up, in the order :func:`_group_rows` reads them.
+_TOTAL_FIELDS = itemgetter(R_OP, R_NAMESPACE, R_ANALYTICAL, R_WEIGHTED, R_BACKEND_NS, R_OVERHEAD_NS)
+
+
+def _group_rows(rows: list[tuple]) -> Iterator[Aggregate]:
+    """One :class:`Aggregate` per (operation, namespace) of ``rows``, in order of first call.
+
+    Summaries group by operation and namespace anyway; adding up here, on
+    plain lists, rather than yielding an Aggregate per row makes a summary
+    of a long log (and a context's exit, which folds it into the session)
+    several times cheaper.
+    """
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for op, namespace, analytical, weighted, backend_ns, overhead_ns in map(_TOTAL_FIELDS, rows):
+        acc = groups.get((op, namespace))
+        if acc is None:
+            groups[op, namespace] = [1, analytical, weighted, backend_ns, overhead_ns]
+        else:
+            acc[0] += 1
+            acc[1] += analytical
+            acc[2] += weighted
+            acc[3] += backend_ns
+            acc[4] += overhead_ns
+    for (op, namespace), acc in groups.items():
+        yield Aggregate(op, namespace, None, *acc)
+
+
+def record_attributes(record: OpRecord) -> dict[str, Any]:
+    """The attributes of ``record``'s node in :meth:`Trace.to_networkx`.
+
+    The definition of a call node's attributes; :func:`_add_row_nodes` builds
+    the same dicts straight from rows (tests/test_log_reading.py checks that
+    they agree).
+    """
+    return {
+        "kind": "op",
+        "op": record.op_name,
+        "shapes": record.shapes,
+        "dtypes": record.dtypes,
+        "params": dict(record.params),
+        "analytical_flops": record.analytical_cost,
+        "flops": record.flop_cost,
+        "cumulative": record.cumulative,
+        "namespace": record.namespace,
+        "call_site": str(record.call_site) if record.call_site else None,
+        "output_shape": record.output_shape,
+        "output_dtype": record.output_dtype,
+        "tags": dict(record.tags),
+        "refused": bool(record.tags.get("refused", False)),
+        "thread_id": record.thread_id,
+    }
+
+
+#: The row fields a graph node shows, in the order :func:`_add_row_nodes` reads them.
+_NODE_FIELDS = itemgetter(
+    R_ID, R_OP, R_NAMESPACE, R_SHAPES, R_DTYPES, R_PARAMS, R_ANALYTICAL, R_WEIGHTED,
+    R_CUMULATIVE, R_CODE, R_LINE, R_OUT_SHAPE, R_OUT_DTYPE, R_EXTRA, R_THREAD,
+)
+#: What the edges of a row's node depend on: ``(node id, input node ids, tags)``.
+_EDGE_FIELDS = itemgetter(R_ID, R_INPUTS, R_EXTRA)
+
+
+def _add_row_nodes(graph: Any, rows: list[tuple]) -> None:
+    """Add a node per row, with :func:`record_attributes` built straight from the row.
+
+    The graph is read far more rarely than calls are made, but a 100,000-call
+    graph must still build in well under a second, so this skips both
+    :class:`OpRecord` objects and ``add_nodes_from``: it fills the graph's
+    node and adjacency dicts (``_node``, ``_succ``, ``_pred``) the way
+    :meth:`networkx.DiGraph.add_node` does for a new node (``add_nodes_from``
+    copies and merges each attribute dict, after a failed hash of each
+    ``(node, attrs)`` pair). Conversions shared by many rows (call-site text,
+    dtype names, FLOPs of a charge) are made once per distinct value. Each
+    node gets its own attribute dict and its own ``params`` / ``tags`` copies,
+    so editing one node's attributes never touches another's.
+    """
+    nodes, succ, pred = graph._node, graph._succ, graph._pred
+    fields_of = _NODE_FIELDS
+    names_of: dict[tuple, tuple] = {}  # dtypes -> their names
+    flops_of: dict[int, int | float] = {}  # charge units -> FLOPs
+    sites: dict[tuple[int, int], str | None] = {}  # (id(code), lasti) -> call-site text
+    out_names: dict[int, str] = {}  # id(dtype) -> name
+    for row in rows:
+        (node_id, op, namespace, shapes, dtypes, params, analytical, weighted, cumulative,
+         code, lasti, out_shape, out_dtype, extra, thread) = fields_of(row)
+        flops = flops_of.get(weighted)
+        if flops is None:
+            flops = flops_of[weighted] = units_to_flops(weighted)
+        if code is None:
+            where = None
+        else:
+            key = (id(code), lasti)
+            where = sites.get(key)
+            if where is None:
+                where = sites[key] = str(CallSite.from_code(code, lasti))
+        if type(dtypes) is not tuple:
+            dtypes = tuple(dtypes)
+        names = names_of.get(dtypes)
+        if names is None:
+            names = names_of[dtypes] = dtype_names(dtypes)
+        if out_dtype is not None:
+            out_name = out_names.get(id(out_dtype))
+            if out_name is None:
+                out_name = out_names[id(out_dtype)] = dtype_names((out_dtype,))[0]
+        else:
+            out_name = None
+        if extra:
+            refused = bool(extra.get("refused", False))
+            extra = dict(extra)
+        else:
+            extra, refused = {}, False
+        attrs = {
+            "kind": "op",
+            "op": op,
+            "shapes": shapes if type(shapes) is tuple else tuple(shapes),
+            "dtypes": names,
+            "params": dict(params) if params else {},
+            "analytical_flops": analytical,
+            "flops": flops,
+            "cumulative": units_to_flops_ceil(cumulative),
+            "namespace": namespace,
+            "call_site": where,
+            "output_shape": out_shape,
+            "output_dtype": out_name,
+            "tags": extra,
+            "refused": refused,
+            "thread_id": thread,
+        }
+        known = nodes.get(node_id)
+        if known is None:
+            nodes[node_id] = attrs
+            succ[node_id] = {}
+            pred[node_id] = {}
+        else:  # as add_node does for a node already present: merge the attributes
+            known.update(attrs)
+
+
+def _add_edges(graph: Any, links: Iterable[tuple[int, Sequence[int], Any]]) -> None:
+    """Add the data-flow edges of ``(node id, input node ids, tags)`` triples.
+
+    An edge runs from each input's node, if the graph has it (an input made
+    before the context, or past the detail cap, has none), to the call; a
+    repeated input is one edge. Like :func:`_add_row_nodes`, it writes the
+    adjacency dicts directly, sharing one data dict between ``_succ`` and
+    ``_pred`` as :meth:`networkx.DiGraph.add_edge` does.
+    """
+    nodes, succ, pred = graph._node, graph._succ, graph._pred
+    for node_id, inputs, tags in links:
+        if not inputs:
+            continue
+        into = pred[node_id]
+        # node id -> the symmetry the array flowing along that edge carried, if declared
+        symmetric = tags.get("symmetry_inputs") if tags else None
+        for src in inputs:
+            if src in nodes and src not in into:
+                symmetry = symmetric.get(src) if symmetric else None
+                data = {} if symmetry is None else {"symmetry": symmetry}
+                succ[src][node_id] = data
+                into[src] = data
+
+
+# -- how errors draw themselves ----------------------------------------------------------
+#
+# flopscope.errors sits below every layer and imports none of them; budget and
+# time errors still draw the graph of what ran. The trace layer installs that
+# drawing into errors' renderer table when it is imported (and flopscope
+# imports it with the package). The renderers load dot / html only when an
+# error is actually drawn.
+
+
+def _error_dot(graph: Any, **options: Any) -> str:
+    from flopscope.trace.dot import graph_to_dot
+
+    return graph_to_dot(graph, **options)
+
+
+def _error_html(error: Any) -> str:
+    from flopscope.trace.html import error_html
+
+    return error_html(error)
+
+
+def _error_rich(error: Any) -> Any:
+    from flopscope.trace.html import error_rich
+
+    return error_rich(error)
+
+
+register_renderer("dot", _error_dot)
+register_renderer("html", _error_html)
+register_renderer("rich", _error_rich)
