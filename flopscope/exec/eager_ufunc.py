@@ -46,6 +46,7 @@ from flopscope.exec.execute import (
 from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.nan_check import check_nan_inf
 from flopscope.exec.state import PLANNING
+from flopscope.exec.writes import note_write
 from flopscope.registry import Category, OpDef
 from flopscope.trace.callsite import USER_CODE_IDS, user_frame
 from flopscope.trace.intern import intern as _intern
@@ -155,8 +156,13 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         return execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs), tuple(shapes),
                         tuple(dtypes), params, out, uout, t0, frame, post, extra, weight_name)
 
-    def fast(x: Any, y: Any, t0: int, frame: Any) -> Any:
+    def fast(x: Any, y: Any, t0: int, frame: Any, into: Any = None) -> Any:
         """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain.
+
+        ``into`` is ``x`` itself for an in-place operator (``x += y``): the
+        result is written into ``x``'s memory and ``x`` is returned, provided
+        the result has ``x``'s shape (anything else is left to the general
+        path, where NumPy reports the error).
 
         Plain means each operand is an ``fnp.ndarray``, a Python number or a
         NumPy scalar, and there are no keywords: most calls in real code. This is
@@ -215,10 +221,10 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             else:
                 out_shape = None  # read from the result
                 if elementwise:
-                    try:
-                        size = numel(broadcast_shapes(shape, shape_y))
-                    except ValueError as exc:
-                        numpy_error(op, (x, y), {}, exc)
+                    hit = _BROADCASTS.get(shapes)
+                    if hit is None:
+                        hit = _broadcast(op, x, y, shapes)
+                    size, out_shape = hit
         elif type(y) in PY_NUMBERS:
             shapes = (shape, ())
             shapes = _intern(shapes, shapes)
@@ -235,6 +241,8 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             dtypes = _intern(dtypes, dtypes)
             out_shape = shapes[0]
         else:
+            return _FALLBACK
+        if into is not None and out_shape is not shapes[0]:
             return _FALLBACK
         ctx = ACTIVE.get() or default_context()
         if elementwise:
@@ -266,13 +274,21 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             ctx._lock.release()
         t1 = _perf()
         try:
-            result = ufunc(x) if y is _UNARY else ufunc(x, y)
+            if into is None:
+                result = ufunc(x) if y is _UNARY else ufunc(x, y)
+            else:
+                ufunc(x, y, out=x)
         except BaseException:
             refund(ctx, units)
             raise
         t2 = _perf()
         node = new_node_id()
-        if type(result) is _np_ndarray:
+        if into is not None:  # x += y: x's memory was written, x is the result
+            note_write(x)
+            result = into
+            result._fs_src = (node,)
+            out_dtype = dtype
+        elif type(result) is _np_ndarray:
             result = result.view(FArray)
             result._fs_src = (node,)
             out_dtype = result.dtype
@@ -389,7 +405,12 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         return counted_ufunc(other, self)
 
     def in_place(self: Any, other: Any) -> Any:
-        return counted_ufunc(self, other, out=(self,))
+        t0 = _perf()
+        if PLANNING.get() is None and type(self) is FArray:
+            result = fast(self, other, t0, _getframe(1), self)
+            if result is not _FALLBACK:
+                return result
+        return _counted_ufunc_general(t0, (self, other), (self,), {}, _getframe(1))
 
     def unary(self: Any) -> Any:
         t0 = _perf()
@@ -408,6 +429,27 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     elif nin == 1:
         counted_ufunc.unary = unary  # type: ignore[attr-defined]
     return counted_ufunc
+
+
+#: Elementwise broadcasts already worked out: interned (shape, shape) -> (size, output shape).
+_BROADCASTS: dict[tuple, tuple[int, tuple]] = {}
+
+
+def _broadcast(op: OpDef, x: Any, y: Any, shapes: tuple) -> tuple[int, tuple]:
+    """Size and shape of the broadcast of two operands of different shapes (memoized).
+
+    The output shape is one of the interned input shapes when it equals one
+    (``h + b`` with ``b`` a bias row), so rows share it.
+    """
+    try:
+        out = broadcast_shapes(*shapes)
+    except ValueError as exc:
+        numpy_error(op, (x, y), {}, exc)
+    out_shape = shapes[0] if out == shapes[0] else shapes[1] if out == shapes[1] else out
+    if len(_BROADCASTS) >= 4096:
+        _BROADCASTS.clear()
+    hit = _BROADCASTS[shapes] = (numel(out), out_shape)
+    return hit
 
 
 def _defers(other: Any) -> bool:
