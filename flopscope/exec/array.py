@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["ndarray", "install_array_methods", "source_of"]
+__all__ = ["ndarray", "install_array_methods", "source_of", "UNSET"]
 
 _np_ndarray = np.ndarray
 
@@ -54,18 +54,23 @@ class ndarray(np.ndarray):
         return repr(self.view(_np_ndarray))
 
 
+#: What ``getattr(x, "_fs_src", UNSET)`` returns for an array whose slot was never
+#: set: a view NumPy made of a flopscope array (``x.T``, ``x[1:]``).
+UNSET = object()
+
+
 def source_of(x: ndarray) -> tuple[int, ...] | None:
-    """Producer node ids of ``x``, looking through NumPy-made views."""
-    try:
-        return x._fs_src
-    except AttributeError:  # a view NumPy made (x.T, x[1:]): ask the array it views
-        base = x.base
-        if isinstance(base, ndarray):
-            try:
-                return base._fs_src
-            except AttributeError:
-                return None
-        return None
+    """Producer node ids of ``x``, looking through NumPy-made views.
+
+    Written with ``getattr`` defaults rather than ``try``/``except``: views are
+    common operands (``F @ P @ F.T``), and raising and catching
+    ``AttributeError`` costs several times more than a default.
+    """
+    src = getattr(x, "_fs_src", UNSET)
+    if src is not UNSET:
+        return src
+    base = x.base  # the array NumPy's view was made from
+    return getattr(base, "_fs_src", None) if isinstance(base, ndarray) else None
 
 
 def install_array_methods(

@@ -37,6 +37,7 @@ from flopscope.exec.arguments import (
     unwrap_out,
 )
 from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.array import UNSET as _UNSET
 from flopscope.exec.array import source_of
 from flopscope.exec.eager_ufunc import make_ufunc_wrapper
 from flopscope.exec.execute import COSTS, execute, numpy_error, remember_cost
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 _perf = time.perf_counter_ns
+_getattr = getattr
 _getframe = sys._getframe
 _np_ndarray = np.ndarray
 
@@ -108,9 +110,8 @@ def counted_call(
     uargs: list = []
     for a in args:
         if type(a) is FArray:  # the common case, inline; everything else through unwrap()
-            try:
-                src = a._fs_src
-            except AttributeError:
+            src = _getattr(a, "_fs_src", _UNSET)
+            if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
                 src = source_of(a)
             if src:
                 srcs += src
@@ -204,9 +205,8 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
                 and (not kwargs or ("out" not in kwargs and "where" not in kwargs))
                 and (len(args) == 1 or not _holds_an_array(args))):
             a = args[0]
-            try:
-                srcs = a._fs_src
-            except AttributeError:
+            srcs = _getattr(a, "_fs_src", _UNSET)
+            if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
                 srcs = source_of(a)
             x = a.view(_np_ndarray)
             dtype = x.dtype

@@ -32,6 +32,7 @@ from flopscope.exec.arguments import (
     unwrap_out,
 )
 from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.array import UNSET as _UNSET
 from flopscope.exec.array import source_of
 from flopscope.exec.execute import (
     COSTS,
@@ -55,6 +56,7 @@ from flopscope.trace.trace import new_node_id
 __all__ = ["make_ufunc_wrapper"]
 
 _perf = time.perf_counter_ns
+_getattr = getattr
 _thread = threading.get_ident
 _getframe = sys._getframe
 _np_ndarray = np.ndarray
@@ -171,9 +173,8 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         here runs on every such call: it is written for the fewest bytecodes.
         """
         if type(x) is FArray:
-            try:
-                srcs = x._fs_src
-            except AttributeError:
+            srcs = _getattr(x, "_fs_src", _UNSET)
+            if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
                 srcs = source_of(x)
             x = x.view(_np_ndarray)
             shape = x.shape
@@ -200,9 +201,8 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             dtypes = _intern(dtypes, dtypes)
             out_shape = shapes[0]
         elif type(y) is FArray:
-            try:
-                src_y = y._fs_src
-            except AttributeError:
+            src_y = _getattr(y, "_fs_src", _UNSET)
+            if src_y is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
                 src_y = source_of(y)
             if src_y:
                 srcs = srcs + src_y if srcs else src_y
