@@ -122,7 +122,7 @@ def counted_call(
             shapes.append(a.shape)
             dtypes.append(dtype)
         elif type(a) is str or type(a) in PY_NUMBERS:
-            scalars += ((len(uargs), a),)
+            scalars += ((len(uargs), type(a), a),)  # 1, 1.0 and True are equal keys
         else:
             cacheable = unwrapped = False
             if getattr(a, "_fs_symmetric", False):
