@@ -52,7 +52,7 @@ TINY: list[Case] = [
     ("np.sum(a)", lambda o: np.sum(o["a"]), lambda o: np.sum(o["a"])),
     ("fnp.mean(m, axis=0)", lambda o: np.mean(o["m"], axis=0),
      lambda o: fnp.mean(o["m"], axis=0)),
-    ("m @ m (4x4)", lambda o: o["m"] @ o["m"], lambda o: o["m"] @ o["m"]),
+    ("m @ m", lambda o: o["m"] @ o["m"], lambda o: o["m"] @ o["m"]),
     ("einsum('ij,j->i')", lambda o: np.einsum("ij,j->i", o["m"], o["v"]),
      lambda o: fnp.einsum("ij,j->i", o["m"], o["v"])),
     ("fnp.dot(m, v)", lambda o: np.dot(o["m"], o["v"]), lambda o: fnp.dot(o["m"], o["v"])),
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"medians of {rounds} interleaved rounds; 'added' = flopscope - NumPy per call\n")
     added_small = []
     for size, cases in (("small", TINY), ("medium", MEDIUM)):
-        title = "8 elements, 4x4, 0-d" if size == "small" else "256x256"
+        title = "8 elements, m 4x4, 0-d" if size == "small" else "65,536 elements, m 256x256"
         print(f"{size} operands ({title}):")
         print(f"  {'operation':<22} {'numpy':>9} {'flopscope':>10} {'added':>9} {'ratio':>7}")
         for label, numpy_ns, fnp_ns in measure(cases, size, rounds):

@@ -154,7 +154,14 @@ def install_protocols() -> None:
 
 
 def _known_types(types: Any) -> bool:
-    return all(issubclass(t, (np.ndarray, AbstractArray)) for t in types)
+    # A loop rather than all(genexpr): this runs on every np.f(fnp_array) call.
+    for t in types:
+        if t is not FArray and not issubclass(t, _KNOWN):
+            return False
+    return True
+
+
+_KNOWN = (np.ndarray, AbstractArray)
 
 
 def route_function(func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
