@@ -215,3 +215,84 @@ def test_the_context_keeps_exact_units():
     factor = -((-Fraction(1 / 3) * 2**UNIT_BITS).numerator // (Fraction(1 / 3) * 2**UNIT_BITS).denominator)
     assert ctx._units == 1000 * 3 * factor
     assert ctx.flops_used == -((-ctx._units) >> UNIT_BITS) == 1000
+
+
+# -- fast-path operand kinds -----------------------------------------------------------------
+
+
+def test_in_place_operators_write_into_the_array_and_are_charged_like_functions():
+    a = fnp.ones((3, 4))
+    b = fnp.arange(4.0)
+    keep = a  # the same object must come back
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        a += b  # broadcast into a: 12 additions
+        a *= 2.0
+        a -= np.float64(1.0)
+    assert a is keep
+    expected = (np.ones((3, 4)) + np.arange(4.0)) * 2.0 - 1.0
+    np.testing.assert_array_equal(a, expected)
+    assert [(r.op_name, r.analytical_cost) for r in ctx.op_log] == [
+        ("add", 12), ("multiply", 12), ("subtract", 12)]
+    assert ctx.op_log[1].inputs == (ctx.op_log[0].node_id,)  # a's producer is the last write
+
+
+def test_a_refused_in_place_operator_changes_nothing():
+    i = fnp.ones(3, dtype=np.int64)
+    small = fnp.ones(4)
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        with pytest.raises(TypeError, match="Cannot cast"):  # NumPy's UFuncTypeError
+            i += 0.5  # float64 results do not cast into int64 in place
+        with pytest.raises(ValueError):
+            small += fnp.ones((2, 4))  # the result would not fit
+    assert ctx.flops_used == 0 and ctx.op_log == []
+    np.testing.assert_array_equal(i, [1, 1, 1])
+    np.testing.assert_array_equal(small, [1, 1, 1, 1])
+
+
+def test_in_place_on_a_tight_budget_is_refused_before_writing():
+    a = fnp.ones(10)
+    with flops.BudgetContext(flop_budget=5, quiet=True) as ctx:
+        with pytest.raises(flops.BudgetExhaustedError):
+            a += 1.0
+    np.testing.assert_array_equal(a, np.ones(10))
+    assert ctx.flops_used == 0
+
+
+def test_numpy_scalars_are_operands_like_arrays():
+    x = fnp.arange(1.0, 5.0)
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        total = x.sum()  # a NumPy scalar; a reduction costs numel(input) = 4
+        y = x / total
+        z = total * x
+        w = fnp.log(total)
+    assert isinstance(total, np.float64) and isinstance(w, np.float64)
+    np.testing.assert_allclose(y, np.arange(1.0, 5.0) / 10.0)
+    np.testing.assert_allclose(z, np.arange(1.0, 5.0) * 10.0)
+    assert [(r.op_name, r.analytical_cost, r.shapes) for r in ctx.op_log] == [
+        ("sum", 4, ((4,),)), ("divide", 4, ((4,), ())), ("multiply", 4, ((), (4,))),
+        ("log", 1, ((),))]
+    with pytest.raises(flops.UnsupportedDtypeError):
+        x + np.str_("a")
+
+
+def test_views_numpy_made_keep_their_producer():
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        m = fnp.ones((3, 3)) * 2.0
+        t = m.T @ m  # m.T is a view NumPy made: its producer is m's
+        row = m[1] + 1.0
+    mul, matmul, add = ctx.op_log
+    assert matmul.inputs == (mul.node_id, mul.node_id)
+    assert add.inputs == (mul.node_id,)
+    np.testing.assert_array_equal(t, np.full((3, 3), 12.0))
+    np.testing.assert_array_equal(row, [3.0, 3.0, 3.0])
+
+
+def test_memoized_broadcasts_still_refuse_bad_shapes_with_numpys_error():
+    a, b = fnp.ones((3, 4)), fnp.ones(5)
+    for _ in range(2):
+        with pytest.raises(ValueError, match="could not be broadcast"):
+            a + b
+    c, d = fnp.ones((2, 1)), fnp.ones(3)
+    for _ in range(2):
+        assert _charge(lambda: c + d) == 6
+        assert _charge(lambda: d + c) == 6
