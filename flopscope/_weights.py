@@ -45,6 +45,7 @@ import math
 import os
 import sys
 import warnings
+import weakref
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -124,13 +125,21 @@ class WeightTable(dict):
 #: The active table: op name -> weight. Absent names weigh 1.0.
 ACTIVE_WEIGHTS: dict[str, float] = WeightTable()
 
-#: Charge factors by multiplier: multiplier -> {weight name: charge units per FLOP}.
-_FACTOR_TABLES: dict[float, dict[str, int]] = {}
+class _FactorTable(dict):
+    """Weight name -> charge units per analytical FLOP, for one multiplier."""
+
+    __slots__ = ("__weakref__",)
+
+
+#: Live charge-factor tables by multiplier. Weakly held: a table lives as long
+#: as a context using it, so a server creating contexts with ever new
+#: multipliers does not accumulate tables.
+_FACTOR_TABLES: weakref.WeakValueDictionary[float, _FactorTable] = weakref.WeakValueDictionary()
 
 
 def _forget_factors() -> None:
     # Emptied in place: contexts hold references to these dicts.
-    for table in _FACTOR_TABLES.values():
+    for table in list(_FACTOR_TABLES.values()):
         table.clear()
 
 
@@ -142,7 +151,7 @@ def factor_table(multiplier: float) -> dict[str, int]:
     """
     table = _FACTOR_TABLES.get(multiplier)
     if table is None:
-        table = _FACTOR_TABLES[multiplier] = {}
+        table = _FACTOR_TABLES[multiplier] = _FactorTable()
     return table
 
 

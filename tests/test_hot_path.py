@@ -296,3 +296,14 @@ def test_memoized_broadcasts_still_refuse_bad_shapes_with_numpys_error():
     for _ in range(2):
         assert _charge(lambda: c + d) == 6
         assert _charge(lambda: d + c) == 6
+
+
+def test_factor_tables_live_only_as_long_as_their_contexts():
+    import gc
+
+    before = len(_weights._FACTOR_TABLES)
+    contexts = [flops.BudgetContext(flop_budget=10, flop_multiplier=2 + i / 1000) for i in range(50)]
+    assert len(_weights._FACTOR_TABLES) >= before + 50
+    del contexts
+    gc.collect()
+    assert len(_weights._FACTOR_TABLES) <= before + 1
