@@ -20,13 +20,16 @@ and the dry executor (:mod:`flopscope.exec.dry`) share them.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from flopscope.errors import UnsupportedDtypeError
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import source_of
+
+if TYPE_CHECKING:  # pragma: no cover - for annotations only (registry imports exec)
+    from flopscope.registry import OpDef
 
 __all__ = [
     "REFUSED_KINDS", "NUMERIC_DTYPE_IDS", "PY_NUMBERS", "SIMPLE_PARAM_TYPES", "refuse_dtype", "check_dtypes",

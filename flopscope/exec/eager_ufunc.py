@@ -62,7 +62,6 @@ _getframe = sys._getframe
 _np_ndarray = np.ndarray
 _np_generic = np.generic
 _asarray = np.asarray
-_NO_KWARGS: dict = {}
 
 _FALLBACK = object()  # "not a fast-path call": the fast path's answer when it declines
 _UNARY = object()  # marks the absent second operand of a one-operand fast call
@@ -96,16 +95,19 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     """The public callable of a ufunc entry, plus its operator forms.
 
     Elementwise ufuncs cost numel(broadcast output); generalized ufuncs
-    (``matmul``, ``vecdot``...) use their entry's cost rule. Calls with one or
-    two operands that are flopscope arrays or Python numbers, and no keyword
-    arguments (``x + y``, ``fnp.exp(x)``, ``x @ w``), take the fast path
-    :func:`fast`; every other call takes :func:`general`. Both charge through
-    :func:`~flopscope.exec.execute.execute`.
+    (``matmul``, ``vecdot``...) use their entry's cost rule, memoized per
+    shapes and dtypes. Calls with one or two operands that are flopscope
+    arrays, Python numbers or NumPy scalars, and no keyword arguments
+    (``x + y``, ``fnp.exp(x)``, ``x @ w``, ``x / x.sum()``, ``x += y``), take
+    the fast path ``fast``; every other call takes ``general``, which charges
+    through :func:`~flopscope.exec.execute.execute`.
 
     The returned function carries ``forward``, ``reflected`` and ``in_place``
-    attributes: the ``__add__`` / ``__radd__`` / ``__iadd__`` forms, which go
+    attributes (the ``__add__`` / ``__radd__`` / ``__iadd__`` forms, which go
     straight to the fast path and, like NumPy's operators, return
-    ``NotImplemented`` for operands that opt out of ufuncs.
+    ``NotImplemented`` for operands that opt out of ufuncs), ``unary`` for
+    one-operand ufuncs (``-x``), and ``routed``, which NumPy's
+    ``__array_ufunc__`` protocol calls for ``np.exp(x)``.
     """
     from flopscope.exec.dry import dry_call
     from flopscope.exec.ufunc_args import split_positional_out
@@ -167,10 +169,11 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         path, where NumPy reports the error).
 
         Plain means each operand is an ``fnp.ndarray``, a Python number or a
-        NumPy scalar, and there are no keywords: most calls in real code. This is
-        :func:`~flopscope.exec.execute.execute` specialised to such calls and written inline, the
-        steps in the same order (see there for why each is safe). Every line
-        here runs on every such call: it is written for the fewest bytecodes.
+        NumPy scalar, and there are no keywords: most calls in real code. This
+        is :func:`~flopscope.exec.execute.execute` specialised to such calls
+        and written inline, the steps in the same order (see there for why
+        each is safe). Every line here runs on every such call: it is written
+        for the fewest bytecodes.
         """
         if type(x) is FArray:
             srcs = _getattr(x, "_fs_src", _UNSET)
