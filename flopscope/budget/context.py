@@ -137,8 +137,10 @@ class BudgetContext:
     Charges are exact: the context accumulates ``analytical x multiplier x
     weight`` in charge units of ``2**-64`` FLOP (:mod:`flopscope.cost`) and
     reports :attr:`flops_used` rounded up. Check and charge are one atomic
-    step taken *before* NumPy runs (a reservation, returned if NumPy raises),
-    under a lock shared by every thread charging this context.
+    step taken *before* NumPy runs (a reservation, returned if NumPy raises):
+    straight-line code no thread or signal handler can interleave with under
+    the GIL, and under a lock shared by every thread charging this context on
+    a free-threaded build (see :mod:`flopscope.exec.execute`).
     """
 
     __slots__ = (
