@@ -26,9 +26,9 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from flopscope._config import SETTINGS
-from flopscope._weights import ACTIVE_WEIGHTS
+from flopscope._weights import factor_table, fill_factor
 from flopscope.budget.context import NAMESPACE
-from flopscope.cost import UNIT_BITS, charge_factor, charge_units, units_to_flops_ceil
+from flopscope.cost import UNIT_BITS, units_to_flops_ceil
 from flopscope.cost.reduction import reduction_call_cost
 from flopscope.errors import ConcretizationError
 from flopscope.exec.abstract import AbstractArray, AbstractPlain, abstract_result, new_abstract
@@ -82,8 +82,9 @@ class Planner:
         self.multiplier = flop_multiplier
         self.bound = False  # some call's size or cost is an upper bound
         self.started_ns = time.perf_counter_ns()
-        #: weight -> charge units per analytical FLOP at this planner's multiplier
-        self.factors: dict[float, int] = {}
+        #: weight name -> charge units per analytical FLOP at this multiplier, shared
+        #: with eager contexts and emptied whenever the weights change
+        self.factors = factor_table(flop_multiplier)
         # Calls past the detail cap: cumulative cost and (op, namespace, code, lasti) index.
         self._folded_cumulative: Any = array("q")
         self._folded_site = array("l")
@@ -512,10 +513,9 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
         cls, shape, dtype, bound = result
         return new_abstract(cls, shape, dtype, src, bound)
     analytical = entry[E_ANALYTICAL]
-    weight = ACTIVE_WEIGHTS.get(entry[E_WEIGHT], 1.0)
-    factor = planner.factors.get(weight)
+    factor = planner.factors.get(entry[E_WEIGHT])
     if factor is None:
-        factor = planner.factors[weight] = charge_factor(weight, planner.multiplier)
+        factor = fill_factor(planner.factors, planner.multiplier, entry[E_WEIGHT])
     charged = analytical * factor
     units = planner.units = planner.units + charged
     planner.analytical_flops += analytical
@@ -587,8 +587,10 @@ def _dry_call_uncached(op: OpDef, args: tuple, kwargs: dict, counted: bool) -> A
     planner: Planner = PLANNING.get()
     if entry[E_MARK_BOUND]:
         extra["bound"] = planner.bound = True
-    charged = charge_units(analytical, planner.multiplier,
-                           ACTIVE_WEIGHTS.get(entry[E_WEIGHT], 1.0))
+    factor = planner.factors.get(entry[E_WEIGHT])
+    if factor is None:
+        factor = fill_factor(planner.factors, planner.multiplier, entry[E_WEIGHT])
+    charged = analytical * factor
     planner.units += charged
     planner.analytical_flops += analytical
     node = new_node_id()
