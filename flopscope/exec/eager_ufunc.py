@@ -41,6 +41,7 @@ from flopscope.exec.execute import (
     fold_call,
     numpy_error,
     refund,
+    refusal,
     remember_cost,
     wrap_other,
 )
@@ -269,9 +270,8 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         if used > ctx._limit_units:
             if SERIALIZE:
                 ctx._lock.release()
-            raise ctx._refuse((new_node_id(), name, NAMESPACE.get(), shapes, dtypes, None, size,
-                               units, used, t0 - ctx._created_ns, 0, 0, code, lasti,
-                               srcs or (), None, None, None, _thread()))
+            raise refusal(ctx, name, shapes, dtypes, None, size, units, used, t0, code, lasti,
+                          srcs or (), None)
         ctx._units = used
         if SERIALIZE:
             ctx._lock.release()

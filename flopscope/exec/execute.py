@@ -40,8 +40,8 @@ from flopscope.trace.callsite import USER_CODE_IDS, user_frame
 from flopscope.trace.intern import intern as _intern
 from flopscope.trace.trace import new_node_id
 
-__all__ = ["execute", "numpy_error", "wrap_other", "refund", "fold_call", "remember_cost",
-           "COSTS", "SERIALIZE"]
+__all__ = ["execute", "numpy_error", "refusal", "wrap_other", "refund", "fold_call",
+           "remember_cost", "COSTS", "SERIALIZE"]
 
 _perf = time.perf_counter_ns
 _thread = threading.get_ident
@@ -154,9 +154,8 @@ def execute(
     if used > ctx._limit_units:
         if SERIALIZE:
             ctx._lock.release()
-        raise ctx._refuse((new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params,
-                           analytical, units, used, t0 - ctx._created_ns, 0, 0, code, lasti,
-                           srcs, None, None, extra, _thread()))
+        raise refusal(ctx, name, shapes, dtypes, params, analytical, units, used, t0, code,
+                      lasti, srcs, extra)
     ctx._units = used
     if SERIALIZE:
         ctx._lock.release()
@@ -199,6 +198,15 @@ def execute(
     if t3 > ctx._deadline_ns:
         raise ctx._time_error(name, "after")
     return result
+
+
+def refusal(ctx: BudgetContext, name: str, shapes: tuple, dtypes: tuple, params: dict | None,
+            analytical: int, units: int, used: int, t0: int, code: Any, lasti: int,
+            srcs: tuple, extra: dict | None) -> Exception:
+    """The error for a call whose charge would pass the budget (its row is not stored)."""
+    return ctx._refuse((new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params,
+                        analytical, units, used, t0 - ctx._created_ns, 0, 0, code, lasti,
+                        srcs, None, None, extra, _thread()))
 
 
 def wrap_other(result: Any, node: int) -> tuple[Any, Any, Any]:
