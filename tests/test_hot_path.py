@@ -307,3 +307,51 @@ def test_factor_tables_live_only_as_long_as_their_contexts():
     del contexts
     gc.collect()
     assert len(_weights._FACTOR_TABLES) <= before + 1
+
+
+# -- the plain array a result keeps (_fs_np) -----------------------------------------------
+
+
+def _eight() -> tuple[fnp.ndarray, np.ndarray]:
+    values = np.arange(8.0)
+    with flops.BudgetContext(flop_budget=10**6, quiet=True):
+        counted = fnp.multiply(values, 1.0)
+    return counted, values.copy()
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x + x, lambda x: fnp.exp(x), lambda x: x.sum(axis=-1),
+    lambda x: fnp.einsum("...i,...i->...", x, x), lambda x: np.negative(x),
+])
+def test_a_result_whose_shape_was_set_in_place_computes_in_its_new_shape(call):
+    counted, plain = _eight()
+    counted.shape = (2, 4)
+    plain.shape = (2, 4)
+    with flops.BudgetContext(flop_budget=10**6, quiet=True):
+        got = call(counted)
+    want = call(plain)
+    assert got.shape == want.shape and np.array_equal(got, want)
+
+
+def test_a_result_whose_dtype_was_set_in_place_computes_in_its_new_dtype():
+    counted, plain = _eight()
+    counted.dtype = np.int64  # reinterprets the same 64 bytes, like NumPy
+    plain.dtype = np.int64
+    with flops.BudgetContext(flop_budget=10**6, quiet=True):
+        got = counted + 1
+    assert got.dtype == np.int64 and np.array_equal(got, plain + 1)
+
+
+def test_a_read_only_result_refuses_in_place_writes_like_numpy_without_a_charge():
+    counted, _ = _eight()
+    counted.flags.writeable = False
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        with pytest.raises(ValueError, match="read-only"):
+            counted += 1.0
+        with pytest.raises(ValueError, match="read-only"):
+            fnp.copyto(counted, 0.0)
+        assert counted[3] == 3.0
+        assert ctx.flops_used == 0 and len(ctx.op_log) == 0  # refused: nothing charged
+        exp = fnp.exp(counted)  # reading it still works
+    assert [r.op_name for r in ctx.op_log] == ["exp"]
+    np.testing.assert_array_equal(exp, np.exp(np.arange(8.0)))

@@ -40,18 +40,18 @@ from flopscope.trace.record import (
     R_CODE,
     R_CUMULATIVE,
     R_DTYPES,
+    R_END_NS,
     R_EXTRA,
     R_ID,
     R_INPUTS,
     R_LINE,
     R_NAMESPACE,
-    R_OFFSET_NS,
     R_OP,
     R_OUT_DTYPE,
     R_OUT_SHAPE,
-    R_OVERHEAD_NS,
     R_PARAMS,
     R_SHAPES,
+    R_START_NS,
     R_THREAD,
     R_WEIGHTED,
     ROW_WIDTH,
@@ -65,7 +65,7 @@ from flopscope.trace.trace import Trace
 # -- the plain conversions the fast paths must agree with ------------------------------------
 
 
-def reference_record(row: tuple) -> OpRecord:
+def reference_record(row: tuple, origin_ns: int = 0) -> OpRecord:
     """A row as an OpRecord, field by field from the row layout, through ``OpRecord(...)``."""
     code, lasti = row[R_CODE], row[R_LINE]
     site = None if code is None else CallSite(code.co_filename, line_of(code, lasti), code.co_name)
@@ -80,9 +80,9 @@ def reference_record(row: tuple) -> OpRecord:
         shapes=tuple(row[R_SHAPES]),
         flop_cost=flop_cost,
         cumulative=math.ceil(Fraction(row[R_CUMULATIVE], UNITS_PER_FLOP)),
-        flopscope_context_start_offset_s=row[R_OFFSET_NS] / 1e9,
+        flopscope_context_start_offset_s=(row[R_START_NS] - origin_ns) / 1e9,
         flopscope_backend_duration_s=row[R_BACKEND_NS] / 1e9,
-        flopscope_overhead_duration_s=row[R_OVERHEAD_NS] / 1e9,
+        flopscope_overhead_duration_s=(row[R_END_NS] - row[R_START_NS] - row[R_BACKEND_NS]) / 1e9,
         node_id=row[R_ID],
         analytical_cost=row[R_ANALYTICAL],
         dtypes=tuple(None if d is None else str(d) for d in row[R_DTYPES]),
@@ -103,7 +103,7 @@ def reference_graph(trace: Trace, extra: OpRecord | None = None) -> nx.DiGraph:
         graph.add_node(source.node_id, kind="input", op="input", label=source.label,
                        output_shape=source.shape, output_dtype=source.dtype,
                        analytical_flops=0, flops=0, tags={})
-    records = [reference_record(row) for row in trace.rows] + ([extra] if extra else [])
+    records = [reference_record(row, trace.origin_ns) for row in trace.rows] + ([extra] if extra else [])
     for rec in records:
         graph.add_node(
             rec.node_id, kind="op", op=rec.op_name, shapes=rec.shapes, dtypes=rec.dtypes,
@@ -183,7 +183,7 @@ def test_records_and_graph_of_every_kind_of_eager_call():
     assert any(None in row[R_DTYPES] for row in rows)
     assert len({row[R_THREAD] for row in rows}) == 2
     assert all(len(row) == ROW_WIDTH for row in rows)
-    assert_same_records(ctx.op_log, [reference_record(r) for r in rows])
+    assert_same_records(ctx.op_log, [reference_record(r, ctx.trace.origin_ns) for r in rows])
     assert_same_graph(ctx.graph, reference_graph(ctx.trace))
     einsum = next(r for r in ctx.op_log if r.op_name == "einsum")
     assert einsum.subscripts == "ij,jk->ik" and einsum.params["subscripts"] == "ij,jk->ik"
@@ -201,7 +201,7 @@ def test_records_with_packaged_weights_keep_fractional_charges():
     assert any(row[R_WEIGHTED] % UNITS_PER_FLOP for row in rows)  # some charges are fractional
     records = ctx.op_log
     assert any(isinstance(r.flop_cost, float) for r in records)
-    assert_same_records(records, [reference_record(r) for r in rows])
+    assert_same_records(records, [reference_record(r, ctx.trace.origin_ns) for r in rows])
     assert_same_graph(ctx.graph, reference_graph(ctx.trace))
 
 
@@ -217,7 +217,7 @@ def test_records_materialize_incrementally_and_are_cached():
     assert len(first) == 5 and len(second) == 8
     assert all(x is y for x, y in zip(first, second))  # the first five were not rebuilt
     assert first is not second  # a fresh list each read: callers may edit it
-    assert_same_records(second, [reference_record(r) for r in ctx.trace.rows])
+    assert_same_records(second, [reference_record(r, ctx.trace.origin_ns) for r in ctx.trace.rows])
 
 
 def test_refused_call_record_and_graph():
@@ -248,7 +248,7 @@ def test_folded_calls_past_the_cap():
     finally:
         flops.configure(**old)
     assert len(ctx.trace.rows) == 4 and ctx.trace.folded_calls == 6
-    assert_same_records(ctx.op_log, [reference_record(r) for r in ctx.trace.rows])
+    assert_same_records(ctx.op_log, [reference_record(r, ctx.trace.origin_ns) for r in ctx.trace.rows])
     graph = ctx.graph
     assert graph.graph["folded_calls"] == 6 and graph.number_of_nodes() == 4
     assert_same_graph(graph, reference_graph(ctx.trace))
@@ -263,7 +263,7 @@ def test_planned_rows_and_input_nodes():
     rows = plan.trace.rows
     assert rows and all(row[R_THREAD] is None for row in rows)
     assert plan.trace.sources  # the planned inputs are source nodes
-    assert_same_records(plan.trace.records(), [reference_record(r) for r in rows])
+    assert_same_records(plan.trace.records(), [reference_record(r, plan.trace.origin_ns) for r in rows])
     assert_same_graph(plan.trace.to_networkx(), reference_graph(plan.trace))
 
 
@@ -283,7 +283,7 @@ def test_fast_records_are_real_frozen_oprecords():
     assert pickle.loads(pickle.dumps(record)) == record
     assert dataclasses.replace(record, flop_cost=7).flop_cost == 7
     assert record.weighted_cost == record.flop_cost == 3
-    assert row_to_record(ctx.trace.rows[0]) == record
+    assert row_to_record(ctx.trace.rows[0], ctx.trace.origin_ns) == record
 
 
 def test_graph_nodes_do_not_share_mutable_attributes():
@@ -344,8 +344,9 @@ def _rows(draw):
         row[R_ANALYTICAL] = draw(st.integers(0, 10**9))
         row[R_WEIGHTED] = weighted
         row[R_CUMULATIVE] = cumulative
-        row[R_OFFSET_NS], row[R_BACKEND_NS], row[R_OVERHEAD_NS] = draw(
-            st.tuples(*[st.integers(0, 10**12)] * 3))
+        start, backend, overhead = draw(st.tuples(*[st.integers(0, 10**12)] * 3))
+        row[R_START_NS], row[R_BACKEND_NS] = start, backend
+        row[R_END_NS] = start + backend + overhead
         row[R_CODE] = code
         row[R_LINE] = draw(st.integers(-1, 40)) if code is not None else 0
         row[R_INPUTS] = inputs
@@ -388,8 +389,9 @@ def _row_totals(rows) -> dict:
     totals: dict = {}
     for row in rows:
         acc = totals.setdefault((row[R_OP], row[R_NAMESPACE]), [0] * 5)
+        overhead = row[R_END_NS] - row[R_START_NS] - row[R_BACKEND_NS]
         for i, value in enumerate((1, row[R_ANALYTICAL], row[R_WEIGHTED], row[R_BACKEND_NS],
-                                   row[R_OVERHEAD_NS])):
+                                   overhead)):
             acc[i] += value
     return totals
 

@@ -31,8 +31,9 @@ from flopscope.trace.callsite import user_frame, warn_user
 from flopscope.trace.record import (
     R_ANALYTICAL,
     R_BACKEND_NS,
+    R_END_NS,
     R_EXTRA,
-    R_OVERHEAD_NS,
+    R_START_NS,
     R_WEIGHTED,
     OpRecord,
     row_to_record,
@@ -185,7 +186,8 @@ class BudgetContext:
         self._lock = threading.RLock()
         self._late = False
         trim_interned()
-        self.trace = Trace(SETTINGS.max_log_records)
+        self._created_ns = _perf_ns()
+        self.trace = Trace(SETTINGS.max_log_records, origin_ns=self._created_ns)
         self._rows = self.trace.rows
         self._overflow = self.trace._overflow
         cap = SETTINGS.max_log_records
@@ -197,7 +199,6 @@ class BudgetContext:
         self._factors = factor_table(self._mult)
         self._elapsed_ns = 0
         self._entered_ns: int | None = None
-        self._created_ns = _perf_ns()
         self._explicit = _explicit
         self._tokens: tuple[Token, Token | None] | None = None
         self._warn_at = self._limit_units if quiet else int(budget * WARN_FRACTION) << UNIT_BITS
@@ -337,7 +338,7 @@ class BudgetContext:
             for i in range(done, count):
                 row = rows[i]
                 backend += row[R_BACKEND_NS]
-                overhead += row[R_OVERHEAD_NS]
+                overhead += row[R_END_NS] - row[R_START_NS] - row[R_BACKEND_NS]
             self._time_mark = (count, backend, overhead)
         for acc in self._overflow.values():
             backend += acc[3]
@@ -444,9 +445,9 @@ class BudgetContext:
         if t0 > self._deadline_ns:
             raise self._time_error(op_name, "before")
 
-        def row(cumulative: int, overhead_ns: int) -> tuple:
+        def row(cumulative: int, end_ns: int) -> tuple:
             return (new_node_id(), op_name, NAMESPACE.get(), shapes, (None,) * len(shapes),
-                    params, flop_cost, units, cumulative, t0 - self._created_ns, 0, overhead_ns,
+                    params, flop_cost, units, cumulative, t0, 0, end_ns,
                     code, lasti, (), None, None, None, threading.get_ident())
 
         with self._lock:
@@ -454,9 +455,8 @@ class BudgetContext:
             if used <= self._limit_units:
                 self._units = used
         if used > self._limit_units:
-            raise self._refuse(row(used, 0))
-        overhead = _perf_ns() - t0
-        self.trace.add(row(used, overhead))
+            raise self._refuse(row(used, t0))
+        self.trace.add(row(used, _perf_ns()))
         if used > self._attention:
             self._attend(used)
 
@@ -469,7 +469,7 @@ class BudgetContext:
     def _refuse(self, row: tuple) -> BudgetExhaustedError:
         """Build the error for a call whose row would not fit (the row is not stored)."""
         tags = {**(row[R_EXTRA] or {}), "refused": True}
-        record = row_to_record(row[:R_EXTRA] + (tags,) + row[R_EXTRA + 1:])
+        record = row_to_record(row[:R_EXTRA] + (tags,) + row[R_EXTRA + 1:], self._created_ns)
         used = units_to_flops_ceil(self._units)
         return BudgetExhaustedError(
             record.op_name,

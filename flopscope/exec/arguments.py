@@ -106,6 +106,7 @@ def wrap(result: Any, src: tuple[int, ...] | None) -> Any:
     if t is _np_ndarray:
         wrapped = result.view(FArray)
         wrapped._fs_src = src
+        wrapped._fs_np = result
         return wrapped
     if t is tuple:
         return tuple(wrap(item, src) for item in result)

@@ -26,6 +26,20 @@ import numpy as np
 __all__ = ["ndarray", "install_array_methods", "source_of", "UNSET"]
 
 _np_ndarray = np.ndarray
+_nd_shape = np.ndarray.shape
+_nd_dtype = np.ndarray.dtype
+_nd_strides = np.ndarray.strides
+
+
+def _layout_setter(set_layout: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    """A setter for a layout attribute that keeps ``_fs_np`` a view of the same elements."""
+
+    def setter(self: Any, value: Any) -> None:
+        set_layout(self, value)  # NumPy's setter: its errors and warnings unchanged
+        if getattr(self, "_fs_np", None) is not None:
+            self._fs_np = self.view(_np_ndarray)
+
+    return setter
 
 
 class ndarray(np.ndarray):
@@ -38,10 +52,12 @@ class ndarray(np.ndarray):
     """
 
     __module__ = "flopscope.numpy"
-    # Node ids of the calls that produced this array. A slot, not an instance
-    # dict: setting it on every result is on the hot path. NumPy-made views
-    # leave it unset; read it with source_of().
-    __slots__ = ("_fs_src",)
+    # _fs_src: node ids of the calls that produced this array. _fs_np: the plain
+    # NumPy array this one views (what NumPy computed), so the executors hand
+    # NumPy an operand without making a new view per call. Slots, not an
+    # instance dict: both are set on every result, on the hot path. NumPy-made
+    # views (x.T, x[1:]) leave both unset; read them with getattr defaults.
+    __slots__ = ("_fs_src", "_fs_np")
 
     #: True on subclasses that carry declared symmetry (flopscope.symmetry); the
     #: executors then take their general path and consult the symmetry pass.
@@ -52,6 +68,14 @@ class ndarray(np.ndarray):
 
     def __repr__(self) -> str:
         return repr(self.view(_np_ndarray))
+
+    # The attributes that change an array's layout in place. ``_fs_np`` must keep
+    # describing the same elements as the array, so setting any of them re-derives
+    # it. Reading them is NumPy's own getter.
+    shape = property(_nd_shape.__get__, _layout_setter(_nd_shape.__set__), doc=_nd_shape.__doc__)
+    dtype = property(_nd_dtype.__get__, _layout_setter(_nd_dtype.__set__), doc=_nd_dtype.__doc__)
+    strides = property(_nd_strides.__get__, _layout_setter(_nd_strides.__set__),
+                       doc=_nd_strides.__doc__)
 
 
 #: What ``getattr(x, "_fs_src", UNSET)`` returns for an array whose slot was never

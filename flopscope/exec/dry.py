@@ -76,12 +76,12 @@ class Planner:
     """
 
     def __init__(self, flop_multiplier: float = 1.0) -> None:
-        self.trace = Trace(SETTINGS.max_log_records)
+        self.started_ns = time.perf_counter_ns()
+        self.trace = Trace(SETTINGS.max_log_records, origin_ns=self.started_ns)
         self.units = 0  # exact weighted total, in charge units (see flopscope.cost)
         self.analytical_flops = 0
         self.multiplier = flop_multiplier
         self.bound = False  # some call's size or cost is an upper bound
-        self.started_ns = time.perf_counter_ns()
         #: weight name -> charge units per analytical FLOP at this multiplier, shared
         #: with eager contexts and emptied whenever the weights change
         self.factors = factor_table(flop_multiplier)
@@ -159,7 +159,7 @@ class Planner:
         # units > budget * 2**UNIT_BITS exactly when the rounded-up total exceeds budget.
         at = bisect_right(rows, budget << UNIT_BITS, key=lambda row: row[R_CUMULATIVE])
         if at < len(rows):
-            return row_to_record(rows[at])
+            return row_to_record(rows[at], self.started_ns)
         at = bisect_right(self._folded_cumulative, budget)
         op, namespace, code, lasti = self._site_keys[self._folded_site[at]]
         cumulative = self._folded_cumulative[at]
@@ -526,10 +526,11 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     node = new_node_id()
     code, lasti = user_frame(sys._getframe(1))
     params = entry[E_PARAMS]
+    now = time.perf_counter_ns()  # a planned call runs nothing: it starts and ends now
     row = (
         node, op.name, NAMESPACE.get(), entry[E_SHAPES], entry[E_DTYPES],
         dict(params) if params is not None else None, analytical, charged, units,
-        time.perf_counter_ns() - planner.started_ns, 0, 0, code, lasti, tuple(srcs),
+        now, 0, now, code, lasti, tuple(srcs),
         entry[E_OUT_SHAPE], entry[E_OUT_DTYPE], extra, None,
     )
     trace = planner.trace
@@ -595,10 +596,11 @@ def _dry_call_uncached(op: OpDef, args: tuple, kwargs: dict, counted: bool) -> A
     planner.analytical_flops += analytical
     node = new_node_id()
     code, lasti = user_frame(sys._getframe(1))
+    now = time.perf_counter_ns()  # a planned call runs nothing: it starts and ends now
     planner.record((
         node, op.name, NAMESPACE.get(), entry[E_SHAPES], entry[E_DTYPES], entry[E_PARAMS],
         analytical, charged, planner.units,
-        time.perf_counter_ns() - planner.started_ns, 0, 0, code, lasti, tuple(inputs.srcs),
+        now, 0, now, code, lasti, tuple(inputs.srcs),
         entry[E_OUT_SHAPE], entry[E_OUT_DTYPE], extra or None, None,
     ))
     result = _finish_out(abstract_result(spec, (node,), inputs.bound, scalar), kwargs)

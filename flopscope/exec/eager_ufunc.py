@@ -178,9 +178,12 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         """
         if type(x) is FArray:
             srcs = _getattr(x, "_fs_src", _UNSET)
-            if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                srcs = source_of(x)
-            x = x.view(_np_ndarray)
+            plain = _getattr(x, "_fs_np", None) if srcs is not _UNSET else None
+            if plain is None:  # a view NumPy made (x.T, x[1:]): its base's producer
+                if srcs is _UNSET:
+                    srcs = source_of(x)
+                plain = x.view(_np_ndarray)
+            x = plain
             shape = x.shape
             dtype = x.dtype
             if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
@@ -206,11 +209,14 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             out_shape = shapes[0]
         elif type(y) is FArray:
             src_y = _getattr(y, "_fs_src", _UNSET)
-            if src_y is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                src_y = source_of(y)
+            plain = _getattr(y, "_fs_np", None) if src_y is not _UNSET else None
+            if plain is None:  # a view NumPy made (x.T, x[1:]): its base's producer
+                if src_y is _UNSET:
+                    src_y = source_of(y)
+                plain = y.view(_np_ndarray)
+            y = plain
             if src_y:
                 srcs = srcs + src_y if srcs else src_y
-            y = y.view(_np_ndarray)
             shape_y = y.shape
             dtype_y = y.dtype
             if (dtype_y is not dtype and id(dtype_y) not in NUMERIC_DTYPE_IDS
@@ -279,8 +285,8 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         try:
             if into is None:
                 result = ufunc(x) if y is _UNARY else ufunc(x, y)
-            else:
-                ufunc(x, y, out=x)
+            else:  # into's own view: it, not x's stored plain array, carries its flags
+                ufunc(x, y, out=into.view(_np_ndarray))
         except BaseException:
             refund(ctx, units)
             raise
@@ -290,13 +296,16 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             note_write(x)
             result = into
             result._fs_src = (node,)
+            result._fs_np = x
             out_dtype = dtype
         elif type(result) is _np_ndarray:
-            result = result.view(FArray)
+            plain = result
+            result = plain.view(FArray)
             result._fs_src = (node,)
-            out_dtype = result.dtype
+            result._fs_np = plain
+            out_dtype = plain.dtype
             if out_shape is None:
-                out_shape = result.shape
+                out_shape = plain.shape
         else:  # a NumPy scalar (0-d operands), or a tuple (modf, divmod...)
             result, out_shape, out_dtype = wrap_other(result, node)
         if _SETTINGS.check_nan_inf:
@@ -305,7 +314,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         if len(ctx._rows) < ctx._cap:
             ctx._rows.append((
                 node, name, NAMESPACE.get(), shapes, dtypes, None, size, units, used,
-                t0 - ctx._created_ns, t2 - t1, t1 - t0 + t3 - t2, code, lasti, srcs or (),
+                t0, t2 - t1, t3, code, lasti, srcs or (),
                 out_shape, out_dtype, None, _thread(),
             ))
         else:

@@ -174,10 +174,12 @@ def execute(
         out_shape = getattr(first, "shape", None)
         out_dtype = getattr(first, "dtype", None)
     elif type(result) is _np_ndarray:
-        result = result.view(FArray)
+        plain = result
+        result = plain.view(FArray)
         result._fs_src = (node,)
-        out_shape = result.shape
-        out_dtype = result.dtype
+        result._fs_np = plain
+        out_shape = plain.shape
+        out_dtype = plain.dtype
     else:
         result, out_shape, out_dtype = wrap_other(result, node)
     if post is not None:
@@ -188,7 +190,7 @@ def execute(
     if len(ctx._rows) < ctx._cap:
         ctx._rows.append((
             node, name, NAMESPACE.get(), _intern(shapes, shapes), dtypes, params,
-            analytical, units, used, t0 - ctx._created_ns, t2 - t1, t1 - t0 + t3 - t2,
+            analytical, units, used, t0, t2 - t1, t3,
             code, lasti, srcs, out_shape, out_dtype, extra, _thread(),
         ))
     else:
@@ -205,7 +207,7 @@ def refusal(ctx: BudgetContext, name: str, shapes: tuple, dtypes: tuple, params:
             srcs: tuple, extra: dict | None) -> Exception:
     """The error for a call whose charge would pass the budget (its row is not stored)."""
     return ctx._refuse((new_node_id(), name, NAMESPACE.get(), shapes, dtypes, params,
-                        analytical, units, used, t0 - ctx._created_ns, 0, 0, code, lasti,
+                        analytical, units, used, t0, 0, t0, code, lasti,
                         srcs, None, None, extra, _thread()))
 
 

@@ -15,7 +15,9 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from flopscope.cost import units_to_flops, units_to_flops_ceil
 
-__all__ = ["CallSite", "OpRecord", "dtype_names", "row_to_record", "rows_to_records"]
+__all__ = [
+    "CallSite", "OpRecord", "dtype_names", "overhead_ns", "row_to_record", "rows_to_records",
+]
 
 # Row layout. A row is a tuple; these are its field positions.
 R_ID = 0  # int: process-unique node id
@@ -27,9 +29,12 @@ R_PARAMS = 5  # dict | None: scalar parameters (subscripts, axis, ...)
 R_ANALYTICAL = 6  # int: analytical FLOPs
 R_WEIGHTED = 7  # int: charge in charge units (analytical x multiplier x weight x 2**UNIT_BITS)
 R_CUMULATIVE = 8  # int: budget used after this call, in charge units
-R_OFFSET_NS = 9  # int: ns from context start to the call
+# Times are raw ``perf_counter_ns()`` readings where a difference would do: big-int
+# subtraction on every call costs more than on reading (offset = start - the
+# trace's origin_ns; flopscope's own overhead = end - start - backend).
+R_START_NS = 9  # int: clock when the call began
 R_BACKEND_NS = 10  # int: ns inside the NumPy implementation
-R_OVERHEAD_NS = 11  # int: ns of flopscope bookkeeping for this call
+R_END_NS = 11  # int: clock when the call returned
 R_CODE = 12  # CodeType | None: code object of the user's calling frame
 R_LINE = 13  # int: instruction offset in that frame (see callsite.line_of)
 R_INPUTS = 14  # sequence of node ids that produced the inputs
@@ -248,13 +253,15 @@ class _RecordBuilder:
 #: A row's fields in the order :func:`rows_to_records` reads them (one C call per row).
 _ROW_FIELDS = itemgetter(
     R_ID, R_OP, R_NAMESPACE, R_SHAPES, R_DTYPES, R_PARAMS, R_ANALYTICAL, R_WEIGHTED,
-    R_CUMULATIVE, R_OFFSET_NS, R_BACKEND_NS, R_OVERHEAD_NS, R_CODE, R_LINE, R_INPUTS,
+    R_CUMULATIVE, R_START_NS, R_BACKEND_NS, R_END_NS, R_CODE, R_LINE, R_INPUTS,
     R_OUT_SHAPE, R_OUT_DTYPE, R_EXTRA, R_THREAD,
 )
 
 
-def rows_to_records(rows: Sequence[tuple], start: int = 0) -> list[OpRecord]:
+def rows_to_records(rows: Sequence[tuple], start: int = 0, origin_ns: int = 0) -> list[OpRecord]:
     """Materialize hot-path rows ``rows[start:]`` into :class:`OpRecord` objects.
+
+    ``origin_ns`` is the clock reading offsets count from (the context's start).
 
     The bulk path behind the op log and the graph: a log of 100,000 calls has
     a handful of call sites, dtype combinations and per-call charges, so each
@@ -273,7 +280,7 @@ def rows_to_records(rows: Sequence[tuple], start: int = 0) -> list[OpRecord]:
     out_names: dict[int, str] = {}  # id(dtype) -> name
     for index in range(start, len(rows)):
         (node_id, op, namespace, shapes, dtypes, params, analytical, weighted, cumulative,
-         offset_ns, backend_ns, overhead_ns, code, lasti, inputs, out_shape, out_dtype,
+         start_ns, backend_ns, end_ns, code, lasti, inputs, out_shape, out_dtype,
          extra, thread) = fields_of(rows[index])
         if params:
             subscripts = params.get("subscripts")
@@ -307,9 +314,9 @@ def rows_to_records(rows: Sequence[tuple], start: int = 0) -> list[OpRecord]:
             shapes if type(shapes) is tuple else tuple(shapes),
             flop_cost,
             units_to_flops_ceil(cumulative),
-            offset_ns / 1e9,
+            (start_ns - origin_ns) / 1e9,
             backend_ns / 1e9,
-            overhead_ns / 1e9,
+            (end_ns - start_ns - backend_ns) / 1e9,
             node_id,
             analytical,
             names,
@@ -326,6 +333,11 @@ def rows_to_records(rows: Sequence[tuple], start: int = 0) -> list[OpRecord]:
     return records
 
 
-def row_to_record(row: tuple) -> OpRecord:
+def row_to_record(row: tuple, origin_ns: int = 0) -> OpRecord:
     """Materialize one hot-path row into an :class:`OpRecord` (see :func:`rows_to_records`)."""
-    return rows_to_records((row,))[0]
+    return rows_to_records((row,), 0, origin_ns)[0]
+
+
+def overhead_ns(row: tuple) -> int:
+    """Nanoseconds of flopscope's own work in the call of ``row`` (all but NumPy's)."""
+    return row[R_END_NS] - row[R_START_NS] - row[R_BACKEND_NS]

@@ -29,6 +29,7 @@ from flopscope.trace.record import (
     R_CODE,
     R_CUMULATIVE,
     R_DTYPES,
+    R_END_NS,
     R_EXTRA,
     R_ID,
     R_INPUTS,
@@ -37,14 +38,15 @@ from flopscope.trace.record import (
     R_OP,
     R_OUT_DTYPE,
     R_OUT_SHAPE,
-    R_OVERHEAD_NS,
     R_PARAMS,
     R_SHAPES,
+    R_START_NS,
     R_THREAD,
     R_WEIGHTED,
     CallSite,
     OpRecord,
     dtype_names,
+    overhead_ns,
     rows_to_records,
 )
 
@@ -130,13 +132,18 @@ class Trace:
     ----------
     cap:
         Maximum number of detailed rows; ``None`` for no limit.
+    origin_ns:
+        The ``perf_counter_ns()`` reading call offsets count from (rows hold
+        raw clock readings).
     """
 
-    __slots__ = ("rows", "cap", "_overflow", "_fold_sites", "_records", "sources", "__weakref__")
+    __slots__ = ("rows", "cap", "origin_ns", "_overflow", "_fold_sites", "_records", "sources",
+                 "__weakref__")
 
-    def __init__(self, cap: int | None) -> None:
+    def __init__(self, cap: int | None, origin_ns: int = 0) -> None:
         self.rows: list[tuple] = []
         self.cap: int | None = cap
+        self.origin_ns = origin_ns
         self._overflow: dict[tuple, list] = {}
         self._fold_sites: dict[tuple, tuple] = {}
         self._records: list[OpRecord] = []
@@ -161,7 +168,7 @@ class Trace:
         acc[1] += row[R_ANALYTICAL]
         acc[2] += row[R_WEIGHTED]
         acc[3] += row[R_BACKEND_NS]
-        acc[4] += row[R_OVERHEAD_NS]
+        acc[4] += overhead_ns(row)
 
     def start_fold(self, op: str, namespace: str | None, code: Any, lasti: int) -> list:
         """A new accumulator ``[calls, analytical, weighted_units, backend_ns, overhead_ns]``.
@@ -194,7 +201,7 @@ class Trace:
         done = len(self._records)
         if done < len(self.rows):
             with _collector_paused():
-                self._records.extend(rows_to_records(self.rows, done))
+                self._records.extend(rows_to_records(self.rows, done, self.origin_ns))
         return list(self._records)
 
     def aggregates(self, start: int = 0) -> Iterator[Aggregate]:
@@ -241,7 +248,7 @@ class Trace:
             agg.analytical += row[R_ANALYTICAL]
             agg.weighted_units += row[R_WEIGHTED]
             agg.backend_ns += row[R_BACKEND_NS]
-            agg.overhead_ns += row[R_OVERHEAD_NS]
+            agg.overhead_ns += overhead_ns(row)
         for key, folded in self._folded():
             agg = groups.get(key)
             if agg is None:
@@ -293,7 +300,8 @@ class Trace:
 
 
 #: The row fields a summary adds up, in the order :func:`_group_rows` reads them.
-_TOTAL_FIELDS = itemgetter(R_OP, R_NAMESPACE, R_ANALYTICAL, R_WEIGHTED, R_BACKEND_NS, R_OVERHEAD_NS)
+_TOTAL_FIELDS = itemgetter(R_OP, R_NAMESPACE, R_ANALYTICAL, R_WEIGHTED, R_BACKEND_NS, R_START_NS,
+                           R_END_NS)
 
 
 def _group_rows(rows: list[tuple]) -> Iterator[Aggregate]:
@@ -305,16 +313,16 @@ def _group_rows(rows: list[tuple]) -> Iterator[Aggregate]:
     several times cheaper.
     """
     groups: dict[tuple[str, str | None], list[int]] = {}
-    for op, namespace, analytical, weighted, backend_ns, overhead_ns in map(_TOTAL_FIELDS, rows):
+    for op, namespace, analytical, weighted, backend, start, end in map(_TOTAL_FIELDS, rows):
         acc = groups.get((op, namespace))
         if acc is None:
-            groups[op, namespace] = [1, analytical, weighted, backend_ns, overhead_ns]
+            groups[op, namespace] = [1, analytical, weighted, backend, end - start - backend]
         else:
             acc[0] += 1
             acc[1] += analytical
             acc[2] += weighted
-            acc[3] += backend_ns
-            acc[4] += overhead_ns
+            acc[3] += backend
+            acc[4] += end - start - backend
     for (op, namespace), acc in groups.items():
         yield Aggregate(op, namespace, None, *acc)
 
