@@ -26,7 +26,7 @@ import numpy as np
 
 from flopscope.errors import UnsupportedDtypeError
 from flopscope.exec.array import ndarray as FArray
-from flopscope.exec.array import source_of
+from flopscope.exec.array import set_source, source_of
 
 if TYPE_CHECKING:  # pragma: no cover - for annotations only (registry imports exec)
     from flopscope.registry import OpDef
@@ -107,6 +107,7 @@ def wrap(result: Any, src: tuple[int, ...] | None) -> Any:
         wrapped = result.view(FArray)
         wrapped._fs_src = src
         wrapped._fs_np = result
+        wrapped._fs_layout = None
         return wrapped
     if t is tuple:
         return tuple(wrap(item, src) for item in result)
@@ -162,14 +163,14 @@ def restore_out(result: Any, out: Any, uout: Any, src: tuple[int, ...]) -> tuple
         mapping = {id(u): o for u, o in zip(uout, out)}
         for o in out:
             if isinstance(o, FArray):
-                o._fs_src = src
+                set_source(o, src)
         if type(result) is tuple:
             restored = tuple(mapping.get(id(r), r) for r in result)
             return restored, restored[0]
         restored = mapping.get(id(result), result)
         return restored, restored
     if isinstance(out, FArray):
-        out._fs_src = src
+        set_source(out, src)
     restored = out if result is uout else wrap(result, src)
     return restored, restored
 

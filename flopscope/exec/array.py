@@ -23,7 +23,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["ndarray", "install_array_methods", "source_of", "UNSET"]
+from flopscope.exec.layout import Layout, layout_of
+
+__all__ = ["ndarray", "install_array_methods", "source_of", "set_source", "settle", "UNSET"]
 
 _np_ndarray = np.ndarray
 _nd_shape = np.ndarray.shape
@@ -36,8 +38,8 @@ def _layout_setter(set_layout: Callable[[Any, Any], None]) -> Callable[[Any, Any
 
     def setter(self: Any, value: Any) -> None:
         set_layout(self, value)  # NumPy's setter: its errors and warnings unchanged
-        if getattr(self, "_fs_np", None) is not None:
-            self._fs_np = self.view(_np_ndarray)
+        if getattr(self, "_fs_src", UNSET) is not UNSET:
+            self._fs_np = self._fs_layout = None
 
     return setter
 
@@ -54,10 +56,13 @@ class ndarray(np.ndarray):
     __module__ = "flopscope.numpy"
     # _fs_src: node ids of the calls that produced this array. _fs_np: the plain
     # NumPy array this one views (what NumPy computed), so the executors hand
-    # NumPy an operand without making a new view per call. Slots, not an
-    # instance dict: both are set on every result, on the hot path. NumPy-made
-    # views (x.T, x[1:]) leave both unset; read them with getattr defaults.
-    __slots__ = ("_fs_src", "_fs_np")
+    # NumPy an operand without making a new view per call. _fs_layout: its
+    # interned shape and dtype (flopscope.exec.layout). Slots, not an instance
+    # dict: they are set on every result, on the hot path. NumPy-made views
+    # (x.T, x[1:]) leave all three unset (read _fs_src with a getattr default);
+    # an array whose _fs_src is set has the other two set as well, to None
+    # where not yet worked out (see settle and set_source).
+    __slots__ = ("_fs_src", "_fs_np", "_fs_layout")
 
     #: True on subclasses that carry declared symmetry (flopscope.symmetry); the
     #: executors then take their general path and consult the symmetry pass.
@@ -69,9 +74,9 @@ class ndarray(np.ndarray):
     def __repr__(self) -> str:
         return repr(self.view(_np_ndarray))
 
-    # The attributes that change an array's layout in place. ``_fs_np`` must keep
-    # describing the same elements as the array, so setting any of them re-derives
-    # it. Reading them is NumPy's own getter.
+    # The attributes that change an array's layout in place. ``_fs_np`` and
+    # ``_fs_layout`` must keep describing the array, so setting any of them
+    # forgets both (settle works them out again). Reading them is NumPy's getter.
     shape = property(_nd_shape.__get__, _layout_setter(_nd_shape.__set__), doc=_nd_shape.__doc__)
     dtype = property(_nd_dtype.__get__, _layout_setter(_nd_dtype.__set__), doc=_nd_dtype.__doc__)
     strides = property(_nd_strides.__get__, _layout_setter(_nd_strides.__set__),
@@ -95,6 +100,30 @@ def source_of(x: ndarray) -> tuple[int, ...] | None:
         return src
     base = x.base  # the array NumPy's view was made from
     return getattr(base, "_fs_src", None) if isinstance(base, ndarray) else None
+
+
+def set_source(x: Any, src: tuple[int, ...] | None) -> None:
+    """Record that ``x`` now holds what the calls ``src`` produced (an ``out=`` target...).
+
+    On a flopscope array it also resets ``_fs_np`` and ``_fs_layout``, which
+    an array with ``_fs_src`` set must have (``x`` may be a NumPy-made view).
+    """
+    x._fs_src = src
+    if isinstance(x, ndarray):
+        x._fs_np = x._fs_layout = None
+
+
+def settle(x: ndarray) -> Layout:
+    """Work out ``x``'s plain view and layout where a general path left them None.
+
+    Returns the layout; ``x._fs_np`` is set too. Called once per array: the
+    answers stay on it.
+    """
+    plain = x._fs_np
+    if plain is None:
+        plain = x._fs_np = x.view(_np_ndarray)
+    layout = x._fs_layout = layout_of(plain.shape, plain.dtype)
+    return layout
 
 
 def install_array_methods(

@@ -111,15 +111,16 @@ def counted_call(
     for a in args:
         if type(a) is FArray:  # the common case, inline; everything else through unwrap()
             src = _getattr(a, "_fs_src", _UNSET)
-            # The stored plain array only for shape-only (read-only) ops: it does
-            # not carry the flopscope array's flags, and copyto/put/fill_diagonal
-            # must meet a read-only flag where NumPy would.
-            plain = _getattr(a, "_fs_np", None) if shape_only and src is not _UNSET else None
-            if plain is None:  # a view NumPy made (x.T, x[1:]): its base's producer
-                if src is _UNSET:
-                    src = source_of(a)
-                plain = a.view(_np_ndarray)
-            a = plain
+            if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
+                src = source_of(a)
+                a = a.view(_np_ndarray)
+            elif shape_only and a._fs_np is not None:
+                # The stored plain array only for shape-only (read-only) ops: it does
+                # not carry the flopscope array's flags, and copyto/put/fill_diagonal
+                # must meet a read-only flag where NumPy would.
+                a = a._fs_np
+            else:
+                a = a.view(_np_ndarray)
             if src:
                 srcs += src
             dtype = a.dtype
@@ -212,11 +213,13 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
                 and (len(args) == 1 or not _holds_an_array(args))):
             a = args[0]
             srcs = _getattr(a, "_fs_src", _UNSET)
-            x = _getattr(a, "_fs_np", None) if srcs is not _UNSET else None
-            if x is None:  # a view NumPy made (x.T, x[1:]): its base's producer
-                if srcs is _UNSET:
-                    srcs = source_of(a)
+            if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
+                srcs = source_of(a)
                 x = a.view(_np_ndarray)
+            else:
+                x = a._fs_np
+                if x is None:
+                    x = a._fs_np = a.view(_np_ndarray)
             dtype = x.dtype
             if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
                 raise refuse_dtype(name, dtype)

@@ -20,10 +20,9 @@ import numpy as np
 
 from flopscope._config import SETTINGS as _SETTINGS
 from flopscope._weights import fill_factor
-from flopscope.budget.context import ACTIVE, NAMESPACE, BudgetContext, default_context
+from flopscope.budget.context import ACTIVE, NAMESPACE, default_context
 from flopscope.cost._shapes import broadcast_shapes, numel
 from flopscope.exec.arguments import (
-    NUMERIC_DTYPE_IDS,
     PY_NUMBERS,
     REFUSED_KINDS,
     refuse_dtype,
@@ -33,19 +32,18 @@ from flopscope.exec.arguments import (
 )
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import UNSET as _UNSET
-from flopscope.exec.array import source_of
+from flopscope.exec.array import settle, source_of
 from flopscope.exec.execute import (
-    COSTS,
     SERIALIZE,
     execute,
     fold_call,
     numpy_error,
     refund,
     refusal,
-    remember_cost,
     wrap_other,
 )
 from flopscope.exec.hooks import SYMMETRY_PASS
+from flopscope.exec.layout import layout_of
 from flopscope.exec.nan_check import check_nan_inf
 from flopscope.exec.state import PLANNING
 from flopscope.exec.writes import note_write
@@ -161,6 +159,11 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         return execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs), tuple(shapes),
                         tuple(dtypes), params, out, uout, t0, frame, post, extra, weight_name)
 
+    #: What calls with these operand layouts cost and make (see flopscope.exec.layout):
+    #: key -> [shapes, dtypes, analytical FLOPs, weight name, result layout or None,
+    #: whether the result has the first operand's shape (so ``x op= y`` can write x)].
+    known: dict[Any, list] = {}
+
     def fast(x: Any, y: Any, t0: int, frame: Any, into: Any = None) -> Any:
         """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain.
 
@@ -173,95 +176,61 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         NumPy scalar, and there are no keywords: most calls in real code. This
         is :func:`~flopscope.exec.execute.execute` specialised to such calls
         and written inline, the steps in the same order (see there for why
-        each is safe). Every line here runs on every such call: it is written
-        for the fewest bytecodes.
+        each is safe); what depends only on the operands' layouts comes from
+        ``known``. Every line here runs on every such call: it is written for
+        the fewest bytecodes.
         """
         if type(x) is FArray:
             srcs = _getattr(x, "_fs_src", _UNSET)
-            plain = _getattr(x, "_fs_np", None) if srcs is not _UNSET else None
-            if plain is None:  # a view NumPy made (x.T, x[1:]): its base's producer
-                if srcs is _UNSET:
-                    srcs = source_of(x)
-                plain = x.view(_np_ndarray)
-            x = plain
-            shape = x.shape
-            dtype = x.dtype
-            if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
-                raise refuse_dtype(name, dtype)
-            size = x.size
+            if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
+                srcs = source_of(x)
+                x = x.view(_np_ndarray)
+                key = layout_of(x.shape, x.dtype)
+            else:
+                key = x._fs_layout
+                if key is None:
+                    key = settle(x)
+                x = x._fs_np
         elif type(x) in PY_NUMBERS:
-            srcs = shape = ()
-            dtype = None
-            size = 1
+            srcs = ()
+            key = type(x)  # NumPy types a Python number by its type, not its value
         elif isinstance(x, _np_generic):  # a NumPy scalar: a reduction's result, say
-            srcs = shape = ()
-            dtype = x.dtype
-            if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
-                raise refuse_dtype(name, dtype)
-            size = 1
+            srcs = ()
+            key = x.dtype
         else:
             return _FALLBACK
         if y is _UNARY:
-            shapes = (shape,)
-            shapes = _intern(shapes, shapes)
-            dtypes = (dtype,)
-            dtypes = _intern(dtypes, dtypes)
-            out_shape = shapes[0]
+            pass
         elif type(y) is FArray:
             src_y = _getattr(y, "_fs_src", _UNSET)
-            plain = _getattr(y, "_fs_np", None) if src_y is not _UNSET else None
-            if plain is None:  # a view NumPy made (x.T, x[1:]): its base's producer
-                if src_y is _UNSET:
-                    src_y = source_of(y)
-                plain = y.view(_np_ndarray)
-            y = plain
+            if src_y is _UNSET:
+                src_y = source_of(y)
+                y = y.view(_np_ndarray)
+                layout_y = layout_of(y.shape, y.dtype)
+            else:
+                layout_y = y._fs_layout
+                if layout_y is None:
+                    layout_y = settle(y)
+                y = y._fs_np
             if src_y:
                 srcs = srcs + src_y if srcs else src_y
-            shape_y = y.shape
-            dtype_y = y.dtype
-            if (dtype_y is not dtype and id(dtype_y) not in NUMERIC_DTYPE_IDS
-                    and dtype_y.kind in REFUSED_KINDS):
-                raise refuse_dtype(name, dtype_y)
-            shapes = (shape, shape_y)
-            shapes = _intern(shapes, shapes)
-            dtypes = (dtype, dtype_y)
-            dtypes = _intern(dtypes, dtypes)
-            if shape_y == shape:
-                out_shape = shapes[0]
-            else:
-                out_shape = None  # read from the result
-                if elementwise:
-                    hit = _BROADCASTS.get(shapes)
-                    if hit is None:
-                        hit = _broadcast(op, x, y, shapes)
-                    size, out_shape = hit
+            key = (key, layout_y)
         elif type(y) in PY_NUMBERS:
-            shapes = (shape, ())
-            shapes = _intern(shapes, shapes)
-            dtypes = (dtype, None)
-            dtypes = _intern(dtypes, dtypes)
-            out_shape = shapes[0]
+            key = (key, type(y))
         elif isinstance(y, _np_generic):
-            dtype_y = y.dtype
-            if id(dtype_y) not in NUMERIC_DTYPE_IDS and dtype_y.kind in REFUSED_KINDS:
-                raise refuse_dtype(name, dtype_y)
-            shapes = (shape, ())
-            shapes = _intern(shapes, shapes)
-            dtypes = (dtype, dtype_y)
-            dtypes = _intern(dtypes, dtypes)
-            out_shape = shapes[0]
+            key = (key, y.dtype)
         else:
             return _FALLBACK
-        if into is not None and out_shape is not shapes[0]:
+        entry = known.get(key)
+        if entry is None:
+            entry = _learn(key, x, y)
+        shapes, dtypes, size, weight_name, out_layout, keeps_shape = entry
+        if into is not None and not keeps_shape:
             return _FALLBACK
         ctx = ACTIVE.get() or default_context()
-        if elementwise:
-            factor = ctx._factors.get(name)
-            if factor is None:
-                factor = fill_factor(ctx._factors, ctx._mult, name)
-        else:  # a generalized ufunc (matmul...): its own cost rule and weight name
-            out_shape = None
-            size, factor = _gufunc_charge(ctx, (x,) if y is _UNARY else (x, y), shapes, dtypes)
+        factor = ctx._factors.get(weight_name)
+        if factor is None:
+            factor = fill_factor(ctx._factors, ctx._mult, weight_name)
         units = size * factor
         code = frame.f_code
         if id(code) in USER_CODE_IDS:
@@ -297,25 +266,28 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             result = into
             result._fs_src = (node,)
             result._fs_np = x
-            out_dtype = dtype
+            result._fs_layout = out_layout = key[0]
         elif type(result) is _np_ndarray:
             plain = result
             result = plain.view(FArray)
             result._fs_src = (node,)
             result._fs_np = plain
-            out_dtype = plain.dtype
-            if out_shape is None:
-                out_shape = plain.shape
+            if out_layout is None:  # the first call with these layouts: the result's
+                out_layout = entry[4] = layout_of(plain.shape, plain.dtype)
+            result._fs_layout = out_layout
         else:  # a NumPy scalar (0-d operands), or a tuple (modf, divmod...)
+            out_layout = None
             result, out_shape, out_dtype = wrap_other(result, node)
+        if out_layout is not None:
+            out_shape = out_layout.shape
+            out_dtype = out_layout.dtype
         if _SETTINGS.check_nan_inf:
             check_nan_inf(name, result, code, lasti)
         t3 = _perf()
         if len(ctx._rows) < ctx._cap:
             ctx._rows.append((
                 node, name, NAMESPACE.get(), shapes, dtypes, None, size, units, used,
-                t0, t2 - t1, t3, code, lasti, srcs or (),
-                out_shape, out_dtype, None, _thread(),
+                t0, t2 - t1, t3, code, lasti, srcs or (), out_shape, out_dtype, None, _thread(),
             ))
         else:
             fold_call(ctx, name, code, lasti, size, units, t2 - t1, t1 - t0 + t3 - t2)
@@ -325,28 +297,36 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             raise ctx._time_error(name, "after")
         return result
 
-    def _gufunc_charge(ctx: BudgetContext, uargs: tuple, shapes: tuple,
-                       dtypes: tuple) -> tuple[int, int]:
-        """(analytical FLOPs, charge factor) of a generalized ufunc call (``x @ w``).
+    def _learn(key: Any, x: Any, y: Any) -> list:
+        """The ``known`` entry for a call's operand layouts, worked out from the operands.
 
-        Its cost rule and weight name read shapes only: cached like the
-        contractions of :func:`_counted_call`.
+        Refused dtypes and shapes that do not broadcast raise here (NumPy's
+        error, before anything is charged) and are never stored.
         """
-        hit = COSTS.get((name, shapes, dtypes))
-        if hit is None:
-            try:
-                size = cost_rule(*uargs)
-            except Exception as exc:
-                numpy_error(op, uargs, {}, exc)
-            weight_name = weight_of(*uargs) if weight_of is not None else None
-            remember_cost((name, shapes, dtypes), (size, weight_name, None))
-        else:
-            size, weight_name, _ = hit
-        key = weight_name or name
-        factor = ctx._factors.get(key)
-        if factor is None:
-            factor = fill_factor(ctx._factors, ctx._mult, key)
-        return size, factor
+        operands = (x,) if y is _UNARY else (x, y)
+        shapes = tuple(() if type(v) in PY_NUMBERS else v.shape for v in operands)
+        dtypes = tuple(None if type(v) in PY_NUMBERS else v.dtype for v in operands)
+        for dtype in dtypes:
+            if dtype is not None and dtype.kind in REFUSED_KINDS:
+                raise refuse_dtype(name, dtype)
+        shapes = _intern(shapes, shapes)
+        dtypes = _intern(dtypes, dtypes)
+        try:
+            if elementwise:
+                out_shape = broadcast_shapes(*shapes)
+                size = numel(out_shape)
+                weight_name = name
+            else:  # a generalized ufunc (matmul...): its own cost rule and weight name
+                size = cost_rule(*operands)
+                out_shape = None  # known once NumPy has run
+                weight_name = (weight_of(*operands) if weight_of is not None else None) or name
+        except Exception as exc:
+            numpy_error(op, operands, {}, exc)
+        entry = [shapes, dtypes, size, weight_name, None, out_shape == shapes[0]]
+        if len(known) >= 4096:
+            known.clear()
+        known[key] = entry
+        return entry
 
     if nin == 2:
 
@@ -441,27 +421,6 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     elif nin == 1:
         counted_ufunc.unary = unary  # type: ignore[attr-defined]
     return counted_ufunc
-
-
-#: Elementwise broadcasts already worked out: interned (shape, shape) -> (size, output shape).
-_BROADCASTS: dict[tuple, tuple[int, tuple]] = {}
-
-
-def _broadcast(op: OpDef, x: Any, y: Any, shapes: tuple) -> tuple[int, tuple]:
-    """Size and shape of the broadcast of two operands of different shapes (memoized).
-
-    The output shape is one of the interned input shapes when it equals one
-    (``h + b`` with ``b`` a bias row), so rows share it.
-    """
-    try:
-        out = broadcast_shapes(*shapes)
-    except ValueError as exc:
-        numpy_error(op, (x, y), {}, exc)
-    out_shape = shapes[0] if out == shapes[0] else shapes[1] if out == shapes[1] else out
-    if len(_BROADCASTS) >= 4096:
-        _BROADCASTS.clear()
-    hit = _BROADCASTS[shapes] = (numel(out), out_shape)
-    return hit
 
 
 def _defers(other: Any) -> bool:

@@ -178,6 +178,7 @@ def execute(
         result = plain.view(FArray)
         result._fs_src = (node,)
         result._fs_np = plain
+        result._fs_layout = None  # worked out if a fast path meets it (array.settle)
         out_shape = plain.shape
         out_dtype = plain.dtype
     else:

@@ -12,6 +12,7 @@ from flopscope.exec.arguments import (
     wrap,
 )
 from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.array import set_source
 from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.state import PLANNING
 from flopscope.exec.writes import note_write
@@ -59,7 +60,7 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
                 and written_position < len(args) else None)
             note_write(target)  # symmetry: void claims on the written memory
             if isinstance(target, FArray) and src:
-                target._fs_src = src
+                set_source(target, src)
         result = wrap(result, src)
         # A view or copy of a SymmetricTensor (fnp.reshape(S), np.transpose(S))
         # keeps whatever symmetry the propagation rules say survives.

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from flopscope.cost._shapes import broadcast_shapes
+from flopscope.exec.array import set_source
 from flopscope.exec.shapes import is_arraylike
 
 __all__ = ["index_shape", "getitem", "setitem"]
@@ -269,4 +270,4 @@ def setitem(x: Any, index: Any, value: Any) -> None:
         )
     src = _sources(x, value, index)
     if src:
-        x._fs_src = src
+        set_source(x, src)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from flopscope.exec.array import ndarray as FArray
-from flopscope.exec.array import source_of
+from flopscope.exec.array import set_source, source_of
 from flopscope.symmetry import propagation as rules
 from flopscope.symmetry.counting import unique_elements
 from flopscope.symmetry.groups import Symmetry, describe
@@ -251,7 +251,7 @@ def attach(result: Any, symmetry: Symmetry) -> Any:
         plain = result.view(FArray)
         src = source_of(result)
         if src is not None:
-            plain._fs_src = src
+            set_source(plain, src)
         return plain
     if isinstance(result, _np_ndarray):
         if not symmetry or result.ndim == 0:
