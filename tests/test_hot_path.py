@@ -355,3 +355,85 @@ def test_a_read_only_result_refuses_in_place_writes_like_numpy_without_a_charge(
         exp = fnp.exp(counted)  # reading it still works
     assert [r.op_name for r in ctx.op_log] == ["exp"]
     np.testing.assert_array_equal(exp, np.exp(np.arange(8.0)))
+
+
+# -- the ufunc fast path's table keyed by operand layouts ---------------------------------
+
+
+def test_a_layout_learned_before_the_shape_changes_is_not_reused():
+    counted, plain = _eight()
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        counted + counted  # the (8,) float64 layout is now on counted and in the table
+        counted.shape = (2, 4)
+        got = counted + counted
+        counted.dtype = np.int64
+        got_int = counted * 2
+    plain.shape = (2, 4)
+    assert got.shape == (2, 4) and np.array_equal(got, plain + plain)
+    assert got_int.dtype == np.int64 and np.array_equal(got_int, plain.view(np.int64) * 2)
+    assert [r.shapes for r in ctx.op_log] == [((8,), (8,)), ((2, 4), (2, 4)), ((2, 4), ())]
+
+
+@pytest.mark.parametrize("y", [2, 2.5, True, 1j, np.float32(2.0), np.int8(3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.uint8])
+def test_repeated_calls_record_numpys_result_dtype_and_shape(dtype, y):
+    x_plain = np.arange(6, dtype=dtype).reshape(2, 3)
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        x = fnp.multiply(x_plain, 1)
+        results = [x * y for _ in range(3)]  # the first learns, the next two look up
+    want = x_plain * y
+    for got in results:
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+    records = ctx.op_log[1:]
+    assert [r.output_dtype for r in records] == [str(want.dtype)] * 3
+    assert [r.output_shape for r in records] == [(2, 3)] * 3
+    assert [r.flop_cost for r in records] == [6] * 3  # unit weights: numel of the output
+
+
+def test_broadcast_costs_are_the_output_size_every_time():
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        col = fnp.multiply(np.ones((3, 1)), 1)
+        row = fnp.multiply(np.ones((1, 4)), 1)
+        for _ in range(3):
+            out = col + row
+    assert out.shape == (3, 4)
+    assert [r.flop_cost for r in ctx.op_log[2:]] == [12, 12, 12]  # 3 x 4 outputs, by hand
+    assert ctx.op_log[-1].shapes == ((3, 1), (1, 4)) and ctx.op_log[-1].output_shape == (3, 4)
+
+
+def test_shapes_that_do_not_broadcast_raise_numpys_error_every_time_without_a_charge():
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        a = fnp.multiply(np.ones(3), 1)
+        b = fnp.multiply(np.ones(4), 1)
+        used = ctx.flops_used
+        for _ in range(2):  # a failure is not learned
+            with pytest.raises(ValueError, match="broadcast"):
+                a + b
+        assert ctx.flops_used == used and len(ctx.op_log) == 2
+
+
+def test_a_refused_dtype_is_refused_on_every_call():
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        strings = fnp.asarray(np.array(["a", "b"]))
+        for _ in range(2):
+            with pytest.raises(TypeError):
+                fnp.add(strings, strings)
+    assert ctx.flops_used == 0
+
+
+def test_out_targets_and_assigned_arrays_take_the_fast_path_afterwards():
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        x = fnp.multiply(np.arange(6.0), 1)
+        view = x[1:4]  # a NumPy-made view: no slots of its own
+        fnp.add(view, 1.0, out=view)  # now it holds what that call produced
+        y = view * 2
+        fnp.exp(x, out=x)
+        z = x + 0.0
+    expect = np.arange(6.0)
+    expect[1:4] += 1.0
+    np.testing.assert_array_equal(y, expect[1:4] * 2)
+    np.testing.assert_array_equal(z, np.exp(expect))
+    log = ctx.op_log
+    assert log[2].inputs == (log[1].node_id,)  # y's edge: from the out= call
+    assert log[4].inputs == (log[3].node_id,) and log[4].shapes == ((6,), ())

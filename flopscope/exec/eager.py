@@ -38,10 +38,11 @@ from flopscope.exec.arguments import (
 )
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import UNSET as _UNSET
-from flopscope.exec.array import source_of
+from flopscope.exec.array import settle, source_of
 from flopscope.exec.eager_ufunc import make_ufunc_wrapper
 from flopscope.exec.execute import COSTS, execute, numpy_error, remember_cost
 from flopscope.exec.hooks import SYMMETRY_PASS
+from flopscope.exec.layout import layout_of
 from flopscope.exec.state import PLANNING
 from flopscope.registry import OpDef
 
@@ -95,7 +96,8 @@ def counted_call(
     ``shape_only`` (an entry's ``extras["shape_only_cost"]``) says the cost
     rule and ``weight_of`` read nothing but the arrays' shapes and dtypes and
     the scalar arguments. Their answers, and the recorded parameters, are then
-    cached per (op, shapes, dtypes, scalar arguments): contraction cost rules
+    cached per (op, operand layouts, scalar arguments), a layout being the
+    interned (shape, dtype) a flopscope array carries: contraction cost rules
     take several times longer than the lookup. Calls with ``out=``, list or
     other array-like arguments, or unhashable parameters are not cached.
     """
@@ -107,6 +109,7 @@ def counted_call(
     cacheable = shape_only
     unwrapped = True  # every array argument unwrapped (and its dtype checked) inline
     scalars: tuple = ()
+    layouts: tuple = ()  # of the flopscope arrays, the cache key (identity-hashed)
     uargs: list = []
     for a in args:
         if type(a) is FArray:  # the common case, inline; everything else through unwrap()
@@ -114,20 +117,23 @@ def counted_call(
             if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
                 src = source_of(a)
                 a = a.view(_np_ndarray)
-            elif shape_only and a._fs_np is not None:
+                layout = layout_of(a.shape, a.dtype)
+            else:
+                layout = a._fs_layout
+                if layout is None:
+                    layout = settle(a)
                 # The stored plain array only for shape-only (read-only) ops: it does
                 # not carry the flopscope array's flags, and copyto/put/fill_diagonal
                 # must meet a read-only flag where NumPy would.
-                a = a._fs_np
-            else:
-                a = a.view(_np_ndarray)
+                a = a._fs_np if shape_only else a.view(_np_ndarray)
             if src:
                 srcs += src
-            dtype = a.dtype
+            dtype = layout.dtype
             if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
                 raise refuse_dtype(name, dtype)
-            shapes.append(a.shape)
+            shapes.append(layout.shape)
             dtypes.append(dtype)
+            layouts += (layout,)
         elif type(a) is str or type(a) in PY_NUMBERS:
             scalars += ((len(uargs), type(a), a),)  # 1, 1.0 and True are equal keys
         else:
@@ -150,8 +156,8 @@ def counted_call(
     shapes_t = tuple(shapes)
     dtypes_t = tuple(dtypes)
     key = hit = None
-    if cacheable:
-        key = (name, shapes_t, dtypes_t, scalars, tuple(kwargs.items()) if kwargs else ())
+    if cacheable:  # every array is a flopscope array: its layout stands for shape and dtype
+        key = (name, layouts, scalars, tuple(kwargs.items()) if kwargs else ())
         try:
             hit = COSTS.get(key)
         except TypeError:  # an unhashable parameter (an array passed by keyword...)
