@@ -1,8 +1,10 @@
 """``fnp.ndarray``: a NumPy array whose arithmetic is counted.
 
-A thin subclass of :class:`numpy.ndarray`. It adds one attribute, the ids of
-the graph nodes that produced it (``_fs_src``), and routes computation back
-through the registry:
+A thin subclass of :class:`numpy.ndarray`. It adds three slots the executors
+set on every result: the ids of the graph nodes that produced it
+(``_fs_src``), the plain array it views (``_fs_np``) and its interned shape and
+dtype (``_fs_layout``, see :mod:`flopscope.exec.layout`). It routes
+computation back through the registry:
 
 * ``__array_ufunc__`` catches every ufunc applied to it (``np.exp(x)``,
   ``np.add.reduce(x)``...);

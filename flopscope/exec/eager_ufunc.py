@@ -94,8 +94,8 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     """The public callable of a ufunc entry, plus its operator forms.
 
     Elementwise ufuncs cost numel(broadcast output); generalized ufuncs
-    (``matmul``, ``vecdot``...) use their entry's cost rule, memoized per
-    shapes and dtypes. Calls with one or two operands that are flopscope
+    (``matmul``, ``vecdot``...) use their entry's cost rule, memoized (on
+    the fast path) per operand layouts. Calls with one or two operands that are flopscope
     arrays, Python numbers or NumPy scalars, and no keyword arguments
     (``x + y``, ``fnp.exp(x)``, ``x @ w``, ``x / x.sum()``, ``x += y``), take
     the fast path ``fast``; every other call takes ``general``, which charges
