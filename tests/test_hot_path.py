@@ -437,3 +437,85 @@ def test_out_targets_and_assigned_arrays_take_the_fast_path_afterwards():
     log = ctx.op_log
     assert log[2].inputs == (log[1].node_id,)  # y's edge: from the out= call
     assert log[4].inputs == (log[3].node_id,) and log[4].shapes == ((6,), ())
+
+
+# -- the fast path of shape-only entries (einsum, dot, where...) ----------------------------
+
+
+def test_a_gram_matrix_is_discounted_on_every_call_not_only_the_first():
+    # x with itself: 100 * (100 * 101 / 2) = 505,000 unique products; x with a copy of
+    # itself: the full 100^3 = 1,000,000. Same layouts, so only identity tells them apart.
+    x = fnp.multiply(np.ones((100, 100)), 1)
+    other = fnp.multiply(np.ones((100, 100)), 1)
+    for _ in range(3):
+        assert _charge(lambda: fnp.einsum("ij,ik->jk", x, x)) == 505_000
+        assert _charge(lambda: fnp.einsum("ij,ik->jk", x, other)) == 1_000_000
+
+
+def test_repeated_where_calls_follow_numpys_result_type_for_each_scalar_kind():
+    c = fnp.multiply(np.array([True, False, True]), 1) > 0
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        results = [fnp.where(c, 1, 0), fnp.where(c, 1.0, 0), fnp.where(c, True, False),
+                   fnp.where(c, 1, 0)]
+    expected = [np.where([True, False, True], *pair)
+                for pair in [(1, 0), (1.0, 0), (True, False), (1, 0)]]
+    for got, want in zip(results, expected):
+        assert got.dtype == want.dtype and type(got) is fnp.ndarray
+        np.testing.assert_array_equal(got, want)
+    assert [r.flop_cost for r in ctx.op_log] == [3, 3, 3, 3]  # one selection per element
+
+
+def test_subscripts_with_the_same_layouts_keep_their_own_weights():
+    # 'ij,ij->ij' sums nothing: multiply's weight; 'ij,ij->' sums: einsum's (2 x 3 points).
+    _weights.ACTIVE_WEIGHTS.update({"multiply": 2.0, "einsum": 0.5})
+    a, b = fnp.ones((2, 3)), fnp.ones((2, 3))
+    for _ in range(2):
+        assert _charge(lambda: fnp.einsum("ij,ij->ij", a, b)) == 6 * 2
+        assert _charge(lambda: fnp.einsum("ij,ij->", a, b)) == 6 * 0.5
+
+
+def test_views_as_contraction_operands_keep_their_producer_and_numpys_values():
+    m_np = np.arange(12.0).reshape(3, 4)
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        m = fnp.multiply(m_np, 1)
+        v = fnp.multiply(np.arange(3.0), 1)
+        for _ in range(2):
+            r = fnp.dot(m.T, v)  # m.T: a view NumPy made, no slots of its own
+    np.testing.assert_array_equal(r, m_np.T @ np.arange(3.0))
+    log = ctx.op_log
+    assert log[-1].inputs == (log[0].node_id, log[1].node_id)
+    assert log[-1].shapes == ((4, 3), (3,)) and log[-1].flop_cost == 12  # 4 x 3 products
+
+
+def test_a_positional_out_is_still_written_counted_and_linked():
+    a, b = np.arange(4.0).reshape(2, 2), np.eye(2)
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        fa, fb = fnp.multiply(a, 1), fnp.multiply(b, 1)
+        out = fnp.zeros((2, 2))
+        for _ in range(2):
+            r = fnp.dot(fa, fb, out)
+    assert r is out
+    np.testing.assert_array_equal(out, a @ b)
+    assert [rec.flop_cost for rec in ctx.op_log[-2:]] == [8, 8]  # 2 x 2 x 2 products
+
+
+def test_a_contraction_over_refused_data_is_refused_on_every_call_without_a_charge():
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        c = fnp.multiply(np.array([True, False]), 1) > 0
+        strings = fnp.asarray(np.array(["a", "b"]))
+        used = ctx.flops_used
+        for _ in range(2):
+            with pytest.raises(TypeError):
+                fnp.where(c, strings, strings)
+        assert ctx.flops_used == used and len(ctx.op_log) == 2
+
+
+def test_contraction_dtypes_are_learned_per_layout():
+    a64 = fnp.ones((2, 2))
+    a32 = fnp.ones((2, 2), dtype=np.float32)
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        r64 = fnp.einsum("ij,jk->ik", a64, a64.copy())
+        r32 = fnp.einsum("ij,jk->ik", a32, a32.copy())
+    assert (r64.dtype, r32.dtype) == (np.float64, np.float32)
+    einsums = [r for r in ctx.op_log if r.op_name == "einsum"]
+    assert [r.dtypes for r in einsums] == [(np.dtype("float64"),) * 2, (np.dtype("float32"),) * 2]

@@ -24,6 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from flopscope.budget.context import ACTIVE, default_context
+from flopscope.cost._shapes import numel
 from flopscope.exec.arguments import (
     NUMERIC_DTYPE_IDS,
     PY_NUMBERS,
@@ -44,6 +45,7 @@ from flopscope.exec.execute import COSTS, execute, numpy_error, remember_cost
 from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.layout import layout_of
 from flopscope.exec.state import PLANNING
+from flopscope.trace.intern import intern as _intern
 from flopscope.registry import OpDef
 
 __all__ = [
@@ -60,7 +62,15 @@ _np_ndarray = np.ndarray
 
 
 def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
-    """The public callable of a counted, non-ufunc entry."""
+    """The public callable of a counted, non-ufunc entry.
+
+    Entries whose cost depends on shapes, dtypes and scalar arguments alone
+    (``extras["shape_only_cost"]``: ``einsum``, ``dot``, ``where``...) take a
+    fast path for calls whose arguments are all flopscope arrays, strings and
+    Python numbers, with no keywords (``fnp.einsum('ij,j->i', W, h)``,
+    ``fnp.where(c, x, y)``): see :func:`make_known_calls`. Every other call
+    takes :func:`counted_call`.
+    """
     from flopscope.exec.dry import dry_call
 
     impl = op.impl
@@ -70,9 +80,14 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
     weight_name = op.extras.get("weight_name")
     shape_only = bool(op.extras.get("shape_only_cost"))
     out_position, tail = positional_tail(op)
+    fast = make_known_calls(op, weight_name, out_position) if shape_only else None
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         t0 = _perf()
+        if fast is not None and not kwargs and PLANNING.get() is None:
+            result = fast(args, t0, _getframe(1))
+            if result is not _FALLBACK:
+                return result
         if out_position is not None and len(args) > out_position:
             args, kwargs = keywords_from(args, kwargs, out_position, tail)
         if PLANNING.get() is not None:
@@ -81,6 +96,99 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
                              weight_name, shape_only)
 
     return counted
+
+
+#: "Not a call the fast path takes": what it returns when it declines.
+_FALLBACK = object()
+
+
+def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
+                     out_position: int | None) -> Callable[[tuple, int, Any], Any]:
+    """The fast path of a shape-only entry: what its calls cost, by argument layouts.
+
+    A call's cost, weight name, recorded parameters and the interned shapes
+    and dtypes of its row depend, for such an entry, on its arrays' layouts
+    (:mod:`flopscope.exec.layout`) and its scalar arguments alone. They are
+    worked out on a call's first occurrence (:func:`counted_call`'s steps:
+    refused dtypes and rejected shapes raise there and are never stored) and
+    looked up by ``(layout, ..., type, value, ...)`` afterwards, so a repeated
+    call unwraps its arrays and goes straight to
+    :func:`~flopscope.exec.execute.execute`.
+
+    The returned function takes ``(args, t0, frame)`` and returns
+    ``_FALLBACK`` for anything else: an argument that is not a flopscope array
+    (a subclass with symmetry, a plain ndarray, a list), a string or a Python
+    number; a positional ``out``; an einsum that repeats an array (the
+    symmetry pass may discount it).
+    """
+    impl = op.impl
+    cost_rule = op.cost
+    name = op.name
+    induces = bool(op.extras.get("induces_symmetry"))
+    max_args = out_position if out_position is not None else 1 << 30
+    #: (layout or (type, value) of each argument, flattened) ->
+    #: (interned shapes, interned dtypes, analytical FLOPs, weight name, params)
+    known: dict[tuple, tuple] = {}
+
+    def fast(args: tuple, t0: int, frame: Any) -> Any:
+        if len(args) > max_args:
+            return _FALLBACK
+        key: tuple = ()
+        srcs: tuple = ()
+        uargs = []
+        for a in args:
+            if type(a) is FArray:
+                src = _getattr(a, "_fs_src", _UNSET)
+                if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
+                    src = source_of(a)
+                    a = a.view(_np_ndarray)
+                    layout = layout_of(a.shape, a.dtype)
+                else:
+                    layout = a._fs_layout
+                    if layout is None:
+                        layout = settle(a)
+                    a = a._fs_np  # read-only use: the entry's cost reads no data
+                if src:
+                    srcs += src
+                key += (layout,)
+            elif type(a) is str or type(a) in PY_NUMBERS:
+                key += (type(a), a)  # 1, 1.0 and True are equal: the type tells them apart
+            else:
+                return _FALLBACK
+            uargs.append(a)
+        if induces and _repeats_an_array(args) and SYMMETRY_PASS[0] is not None:
+            return _FALLBACK
+        entry = known.get(key)
+        if entry is None:
+            entry = learn(key, args, uargs)
+        shapes, dtypes, analytical, weight_name, params = entry
+        return execute(ACTIVE.get() or default_context(), op, impl, uargs, _NO_KEYWORDS,
+                       analytical, srcs, shapes, dtypes, params, None, None, t0, frame,
+                       None, None, weight_name)
+
+    def learn(key: tuple, args: tuple, uargs: list) -> tuple:
+        shapes = tuple(a.shape for a in uargs if type(a) is _np_ndarray)
+        dtypes = tuple(a.dtype for a in uargs if type(a) is _np_ndarray)
+        check_dtypes(name, dtypes)
+        try:
+            analytical = cost_rule(*uargs)
+        except Exception as exc:  # invalid arguments: let NumPy say so in its own words
+            numpy_error(op, uargs, {}, exc)
+        params = simple_params(name, args, {}) if args and type(args[0]) is str else None
+        entry = (_intern(shapes, shapes), _intern(dtypes, dtypes), analytical,
+                 weight_of(*uargs) if weight_of is not None else None, params)
+        if len(known) >= _KNOWN_LIMIT:
+            known.clear()
+        known[key] = entry
+        return entry
+
+    return fast
+
+
+#: Keywords of a fast-path call (none); shared, never mutated.
+_NO_KEYWORDS: dict = {}
+#: Distinct argument layouts a fast path remembers per entry before starting afresh.
+_KNOWN_LIMIT = 4096
 
 
 def counted_call(
@@ -154,6 +262,7 @@ def counted_call(
     if kwargs or not unwrapped:  # unwrap() does not check dtypes
         check_dtypes(name, dtypes)
     shapes_t = tuple(shapes)
+    shapes_t = _intern(shapes_t, shapes_t)  # rows share one copy (see execute)
     dtypes_t = tuple(dtypes)
     key = hit = None
     if cacheable:  # every array is a flopscope array: its layout stands for shape and dtype
@@ -207,6 +316,19 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
     # skips NumPy's Python-level dispatch (about 1 us), so the fast path uses it.
     method_impl = op.extras.get("ndarray_method", impl)
     out_position, tail = positional_tail(op)
+    #: layout of the reduced array -> (interned shapes, dtypes of the row; numel)
+    known: dict[Any, tuple] = {}
+
+    def learn(layout: Any) -> tuple:
+        dtype = layout.dtype
+        if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
+            raise refuse_dtype(name, dtype)
+        shapes, dtypes = (layout.shape,), (dtype,)
+        entry = (_intern(shapes, shapes), _intern(dtypes, dtypes), numel(layout.shape))
+        if len(known) >= _KNOWN_LIMIT:
+            known.clear()
+        known[layout] = entry
+        return entry
 
     def counted_reduction(*args: Any, **kwargs: Any) -> Any:
         t0 = _perf()
@@ -222,18 +344,20 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
             if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
                 srcs = source_of(a)
                 x = a.view(_np_ndarray)
+                layout = layout_of(x.shape, x.dtype)
             else:
-                x = a._fs_np
-                if x is None:
-                    x = a._fs_np = a.view(_np_ndarray)
-            dtype = x.dtype
-            if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
-                raise refuse_dtype(name, dtype)
+                layout = a._fs_layout
+                if layout is None:
+                    layout = settle(a)
+                x = a._fs_np  # read-only use
+            entry = known.get(layout)
+            if entry is None:
+                entry = learn(layout)
+            shapes, dtypes, size = entry
             params = _reduction_params(args, kwargs) if (kwargs or len(args) > 1) else None
             return execute(ACTIVE.get() or default_context(), op, method_impl,
-                            (x, *args[1:]) if len(args) > 1 else (x,), kwargs, x.size,
-                            srcs or (), (x.shape,), (dtype,), params, None, None, t0,
-                            _getframe(1))
+                           (x, *args[1:]) if len(args) > 1 else (x,), kwargs, size,
+                           srcs or (), shapes, dtypes, params, None, None, t0, _getframe(1))
         return counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1))
 
     return counted_reduction

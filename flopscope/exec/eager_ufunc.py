@@ -156,8 +156,10 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             call_kwargs = kwargs if out is None else {**kwargs, "out": out}
             analytical, post, extra = SYMMETRY_PASS[0](op, args, call_kwargs, analytical)
         weight_name = weight_of(*uargs) if weight_of is not None else None
-        return execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs), tuple(shapes),
-                        tuple(dtypes), params, out, uout, t0, frame, post, extra, weight_name)
+        shapes_t = tuple(shapes)
+        return execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs),
+                       _intern(shapes_t, shapes_t), tuple(dtypes), params, out, uout, t0, frame,
+                       post, extra, weight_name)
 
     #: What calls with these operand layouts cost and make (see flopscope.exec.layout):
     #: key -> [shapes, dtypes, analytical FLOPs, weight name, result layout or None,

@@ -37,7 +37,6 @@ from flopscope.exec.nan_check import check_nan_inf
 from flopscope.exec.writes import note_write
 from flopscope.registry import OpDef
 from flopscope.trace.callsite import USER_CODE_IDS, user_frame
-from flopscope.trace.intern import intern as _intern
 from flopscope.trace.trace import new_node_id
 
 __all__ = ["execute", "numpy_error", "refusal", "wrap_other", "refund", "fold_call",
@@ -126,8 +125,9 @@ def execute(
     **Row.** One tuple in the layout of :mod:`flopscope.trace.record`. Rows
     hold only objects Python's cyclic collector can untrack (ints, strings,
     dtypes, code objects, tuples of those), so the collector stops scanning
-    them after their first collection; the ``shapes`` tuple is interned
-    (:mod:`flopscope.trace.intern`) so a row does not keep its own copy. Past the log
+    them after their first collection. The caller passes ``shapes`` interned
+    (:mod:`flopscope.trace.intern`) so a row does not keep its own copy; the
+    fast paths find it interned in their tables. Past the log
     cap a call is folded straight into its per-site accumulator.
 
     **Time.** Four clock reads: entry (``t0``), either side of NumPy, and
@@ -190,7 +190,7 @@ def execute(
     t3 = _perf()
     if len(ctx._rows) < ctx._cap:
         ctx._rows.append((
-            node, name, NAMESPACE.get(), _intern(shapes, shapes), dtypes, params,
+            node, name, NAMESPACE.get(), shapes, dtypes, params,
             analytical, units, used, t0, t2 - t1, t3,
             code, lasti, srcs, out_shape, out_dtype, extra, _thread(),
         ))
