@@ -9,7 +9,9 @@ by hand or from the records, so a stale cache or a lost fold would fail it.
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 from fractions import Fraction
 
 import numpy as np
@@ -519,3 +521,49 @@ def test_contraction_dtypes_are_learned_per_layout():
     assert (r64.dtype, r32.dtype) == (np.float64, np.float32)
     einsums = [r for r in ctx.op_log if r.op_name == "einsum"]
     assert [r.dtypes for r in einsums] == [(np.dtype("float64"),) * 2, (np.dtype("float32"),) * 2]
+
+
+# -- arrays NumPy makes: views and copies -----------------------------------------------------
+
+
+@pytest.mark.parametrize("make", [lambda x: x.T, lambda x: x[1:], lambda x: x.reshape(3, 2),
+                                  lambda x: x[::2, None]])
+def test_views_numpy_makes_are_charged_and_linked_to_their_base(make):
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        x = fnp.multiply(np.arange(6.0).reshape(2, 3), 1)
+        view = make(x)
+        for _ in range(2):  # the second call from the tables the first one filled
+            r = fnp.exp(view)
+            s = view + view
+            t = fnp.where(view, view, view)
+    expected = make(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_allclose(r, np.exp(expected))
+    np.testing.assert_array_equal(s, expected + expected)
+    np.testing.assert_array_equal(t, expected)
+    producer = ctx.op_log[0].node_id
+    # one edge per array operand: exp(view), view + view, where(view, view, view)
+    assert [rec.inputs for rec in ctx.op_log[1:]] == [(producer,) * n for n in (1, 2, 3)] * 2
+    assert [rec.flop_cost for rec in ctx.op_log[1:4]] == [expected.size] * 3
+
+
+@pytest.mark.parametrize("make", [copy.copy, copy.deepcopy,
+                                  lambda x: pickle.loads(pickle.dumps(x))])
+def test_copies_numpy_makes_are_charged_with_no_producer(make):
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        x = fnp.multiply(np.arange(4.0), 1)
+        clone = make(x)
+        r = clone * 2.0
+    assert type(clone) is fnp.ndarray and type(r) is fnp.ndarray
+    np.testing.assert_array_equal(r, np.arange(4.0) * 2.0)
+    assert ctx.op_log[-1].inputs == () and ctx.op_log[-1].flop_cost == 4
+
+
+def test_a_view_follows_its_base_to_the_call_that_last_wrote_it():
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        F = fnp.multiply(np.eye(3), 1)
+        T = F.T  # made before the write below
+        F += 1.0
+        r = T @ F
+    np.testing.assert_array_equal(r, (np.eye(3) + 1).T @ (np.eye(3) + 1))
+    write = ctx.op_log[1].node_id
+    assert ctx.op_log[-1].inputs == (write, write)

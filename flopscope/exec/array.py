@@ -27,9 +27,13 @@ import numpy as np
 
 from flopscope.exec.layout import Layout, layout_of
 
-__all__ = ["ndarray", "install_array_methods", "source_of", "set_source", "settle", "UNSET"]
+__all__ = ["ndarray", "install_array_methods", "source_of", "view_source", "set_source", "settle",
+           "UNSET"]
 
 _np_ndarray = np.ndarray
+#: ``_fs_src`` of an array NumPy made (a view such as ``x.T`` or ``x[1:]``, a copy):
+#: no producer of its own; its data flow is that of the array it views (``x.base``).
+UNSET = object()
 _nd_shape = np.ndarray.shape
 _nd_dtype = np.ndarray.dtype
 _nd_strides = np.ndarray.strides
@@ -60,11 +64,20 @@ class ndarray(np.ndarray):
     # NumPy array this one views (what NumPy computed), so the executors hand
     # NumPy an operand without making a new view per call. _fs_layout: its
     # interned shape and dtype (flopscope.exec.layout). Slots, not an instance
-    # dict: they are set on every result, on the hot path. NumPy-made views
-    # (x.T, x[1:]) leave all three unset (read _fs_src with a getattr default);
-    # an array whose _fs_src is set has the other two set as well, to None
-    # where not yet worked out (see settle and set_source).
+    # dict: they are set on every result, on the hot path. Arrays NumPy makes
+    # (x.T, x[1:]) have _fs_src UNSET (see __array_finalize__) and the other two
+    # unset; an array whose _fs_src is not UNSET has the other two set as well,
+    # to None where not yet worked out (see settle and set_source).
     __slots__ = ("_fs_src", "_fs_np", "_fs_layout")
+
+    def __array_finalize__(self, obj: Any) -> None:
+        # NumPy calls this for every array of this class it creates: the
+        # executors' results (which then set all three slots) and the views and
+        # copies NumPy makes itself (x.T, x[1:], copy.copy(x)), which keep
+        # UNSET. So ``_fs_src`` is always set and the hot paths read it as a
+        # plain attribute; reading an unset slot raises AttributeError inside
+        # NumPy-made views' lookups, several times the cost of this call.
+        self._fs_src = UNSET
 
     #: True on subclasses that carry declared symmetry (flopscope.symmetry); the
     #: executors then take their general path and consult the symmetry pass.
@@ -85,23 +98,24 @@ class ndarray(np.ndarray):
                        doc=_nd_strides.__doc__)
 
 
-#: What ``getattr(x, "_fs_src", UNSET)`` returns for an array whose slot was never
-#: set: a view NumPy made of a flopscope array (``x.T``, ``x[1:]``).
-UNSET = object()
-
-
 def source_of(x: ndarray) -> tuple[int, ...] | None:
-    """Producer node ids of ``x``, looking through NumPy-made views.
+    """Producer node ids of ``x``, looking through views NumPy made."""
+    src = getattr(x, "_fs_src", UNSET)  # a subclass may skip __array_finalize__
+    return view_source(x) if src is UNSET else src
 
-    Written with ``getattr`` defaults rather than ``try``/``except``: views are
-    common operands (``F @ P @ F.T``), and raising and catching
-    ``AttributeError`` costs several times more than a default.
+
+def view_source(x: ndarray) -> tuple[int, ...] | None:
+    """Producer node ids of ``x``, an array NumPy made (its ``_fs_src`` is UNSET).
+
+    Those of the array it views: NumPy collapses chains of views, so
+    ``x.base`` is the flopscope array the chain started from (or a plain
+    array, or None for a copy: no producer).
     """
-    src = getattr(x, "_fs_src", UNSET)
-    if src is not UNSET:
-        return src
-    base = x.base  # the array NumPy's view was made from
-    return getattr(base, "_fs_src", None) if isinstance(base, ndarray) else None
+    base = x.base
+    if isinstance(base, ndarray):
+        src = getattr(base, "_fs_src", None)
+        return None if src is UNSET else src
+    return None
 
 
 def set_source(x: Any, src: tuple[int, ...] | None) -> None:

@@ -33,6 +33,7 @@ from flopscope.cost.reduction import reduction_call_cost
 from flopscope.errors import ConcretizationError
 from flopscope.exec.abstract import AbstractArray, AbstractPlain, abstract_result, new_abstract
 from flopscope.exec.arguments import simple_params
+from flopscope.exec.array import UNSET
 from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.shapes import ArraySpec, is_arraylike
 from flopscope.exec.state import PLANNING
@@ -261,9 +262,11 @@ class _Inputs:
 
     def array(self, x: Any) -> None:
         src = getattr(x, "_fs_src", None)
-        if src is None:
+        if src is None or src is UNSET:  # a view NumPy made: its base's producer
             base = getattr(x, "base", None)
             src = getattr(base, "_fs_src", None) if base is not None else None
+            if src is UNSET:
+                src = None
         if src:
             self.srcs.extend(src)
         if getattr(x, "bound", False) is True:

@@ -39,7 +39,7 @@ from flopscope.exec.arguments import (
 )
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import UNSET as _UNSET
-from flopscope.exec.array import settle, source_of
+from flopscope.exec.array import settle, view_source
 from flopscope.exec.eager_ufunc import make_ufunc_wrapper
 from flopscope.exec.execute import COSTS, execute, numpy_error, remember_cost
 from flopscope.exec.hooks import SYMMETRY_PASS
@@ -56,7 +56,6 @@ __all__ = [
 ]
 
 _perf = time.perf_counter_ns
-_getattr = getattr
 _getframe = sys._getframe
 _np_ndarray = np.ndarray
 
@@ -138,9 +137,9 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
         uargs = []
         for a in args:
             if type(a) is FArray:
-                src = _getattr(a, "_fs_src", _UNSET)
+                src = a._fs_src
                 if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                    src = source_of(a)
+                    src = view_source(a)
                     a = a.view(_np_ndarray)
                     layout = layout_of(a.shape, a.dtype)
                 else:
@@ -221,9 +220,9 @@ def counted_call(
     uargs: list = []
     for a in args:
         if type(a) is FArray:  # the common case, inline; everything else through unwrap()
-            src = _getattr(a, "_fs_src", _UNSET)
+            src = a._fs_src
             if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                src = source_of(a)
+                src = view_source(a)
                 a = a.view(_np_ndarray)
                 layout = layout_of(a.shape, a.dtype)
             else:
@@ -340,9 +339,9 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
                 and (not kwargs or ("out" not in kwargs and "where" not in kwargs))
                 and (len(args) == 1 or not _holds_an_array(args))):
             a = args[0]
-            srcs = _getattr(a, "_fs_src", _UNSET)
+            srcs = a._fs_src
             if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                srcs = source_of(a)
+                srcs = view_source(a)
                 x = a.view(_np_ndarray)
                 layout = layout_of(x.shape, x.dtype)
             else:

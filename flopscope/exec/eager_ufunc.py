@@ -32,7 +32,7 @@ from flopscope.exec.arguments import (
 )
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import UNSET as _UNSET
-from flopscope.exec.array import settle, source_of
+from flopscope.exec.array import settle, source_of, view_source
 from flopscope.exec.execute import (
     SERIALIZE,
     execute,
@@ -55,7 +55,6 @@ from flopscope.trace.trace import new_node_id
 __all__ = ["make_ufunc_wrapper"]
 
 _perf = time.perf_counter_ns
-_getattr = getattr
 _thread = threading.get_ident
 _getframe = sys._getframe
 _np_ndarray = np.ndarray
@@ -183,9 +182,9 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         the fewest bytecodes.
         """
         if type(x) is FArray:
-            srcs = _getattr(x, "_fs_src", _UNSET)
+            srcs = x._fs_src
             if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                srcs = source_of(x)
+                srcs = view_source(x)
                 x = x.view(_np_ndarray)
                 key = layout_of(x.shape, x.dtype)
             else:
@@ -204,9 +203,9 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         if y is _UNARY:
             pass
         elif type(y) is FArray:
-            src_y = _getattr(y, "_fs_src", _UNSET)
+            src_y = y._fs_src
             if src_y is _UNSET:
-                src_y = source_of(y)
+                src_y = view_source(y)
                 y = y.view(_np_ndarray)
                 layout_y = layout_of(y.shape, y.dtype)
             else:

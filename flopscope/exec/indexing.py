@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from flopscope.cost._shapes import broadcast_shapes
-from flopscope.exec.array import set_source
+from flopscope.exec.array import ndarray as FArray
+from flopscope.exec.array import set_source, source_of
 from flopscope.exec.shapes import is_arraylike
 
 __all__ = ["index_shape", "getitem", "setitem"]
@@ -198,7 +199,7 @@ def _sources(*values: Any) -> tuple[int, ...] | None:
     for v in values:
         items = v if isinstance(v, tuple) else (v,)
         for item in items:
-            src = getattr(item, "_fs_src", None)
+            src = source_of(item) if isinstance(item, FArray) else getattr(item, "_fs_src", None)
             if src:
                 srcs.extend(src)
     return tuple(dict.fromkeys(srcs)) or None

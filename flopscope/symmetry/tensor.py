@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from flopscope.exec.array import ndarray as FArray
-from flopscope.exec.array import set_source, source_of
+from flopscope.exec.array import UNSET, set_source, source_of
 from flopscope.symmetry import propagation as rules
 from flopscope.symmetry.counting import unique_elements
 from flopscope.symmetry.groups import Symmetry, describe
@@ -73,9 +73,12 @@ class SymmetricTensor(FArray):
         self._claim = getattr(obj, "_claim", None) if self.base is not None else None
         # Views and copies of a declared tensor stay declared (see propagation.warn_lost).
         self._fs_declared = getattr(obj, "_fs_declared", False)
+        # Its producer: that of the array it was made from (UNSET: look at its base).
         src = getattr(obj, "_fs_src", None)
-        if src is not None:
-            self._fs_src = src
+        if src is None or src is UNSET:
+            self._fs_src = UNSET
+        else:
+            set_source(self, src)
 
     # -- metadata ---------------------------------------------------------------------------
     @property
