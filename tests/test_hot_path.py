@@ -567,3 +567,26 @@ def test_a_view_follows_its_base_to_the_call_that_last_wrote_it():
     np.testing.assert_array_equal(r, (np.eye(3) + 1).T @ (np.eye(3) + 1))
     write = ctx.op_log[1].node_id
     assert ctx.op_log[-1].inputs == (write, write)
+
+
+def test_sorting_and_searching_calls_are_charged_by_hand_on_every_repetition():
+    rng = np.random.default_rng(3)
+    data = rng.standard_normal((4, 8))
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        x = fnp.multiply(data, 1)
+        edges = fnp.multiply(np.sort(data[0]), 1)
+        for _ in range(2):
+            by_row = fnp.sort(x)            # 4 rows of 8: 4 * 8 * ceil(log2 8) = 96
+            by_column = fnp.sort(x, 0)      # 8 columns of 4: 8 * 4 * 2 = 64
+            flat = fnp.argsort(x, None)     # 32 keys: 32 * 5 = 160
+            where = fnp.searchsorted(edges, x[1, :3])  # 3 queries into 8: 3 * ceil(log2 9) = 12
+            hits = fnp.nonzero(x > 0)       # one test per element: 32 (after 32 for >)
+    np.testing.assert_array_equal(by_row, np.sort(data))
+    np.testing.assert_array_equal(by_column, np.sort(data, 0))
+    np.testing.assert_array_equal(flat, np.argsort(data, None))
+    np.testing.assert_array_equal(where, np.searchsorted(np.sort(data[0]), data[1, :3]))
+    for got, want in zip(hits, np.nonzero(data > 0)):
+        np.testing.assert_array_equal(got, want)
+    costs = [(r.op_name, r.flop_cost) for r in ctx.op_log[2:]]
+    assert costs == [("sort", 96), ("sort", 64), ("argsort", 160), ("searchsorted", 12),
+                     ("greater", 32), ("nonzero", 32)] * 2

@@ -166,6 +166,7 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
                        None, None, weight_name)
 
     def learn(key: tuple, args: tuple, uargs: list) -> tuple:
+        """Work out and store the entry for ``key`` (raising, storing nothing, if invalid)."""
         shapes = tuple(a.shape for a in uargs if type(a) is _np_ndarray)
         dtypes = tuple(a.dtype for a in uargs if type(a) is _np_ndarray)
         check_dtypes(name, dtypes)

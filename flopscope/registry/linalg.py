@@ -171,9 +171,12 @@ _ENTRIES: list[tuple[str, Callable[..., Any], Callable[..., int], Callable[..., 
 
 def register_all() -> None:
     for attr, impl, cost_rule, shape_rule, formula, notes in _ENTRIES:
+        # Every rule above reads shapes and scalar arguments only (never data), so the
+        # eager executor looks repeated calls up by layouts instead of re-deriving them.
         register(OpDef(
             f"linalg.{attr}", Category.CUSTOM, "numpy.linalg", attr, impl=impl, cost=cost_rule,
             shape=shape_rule, formula=formula, numpy_func=getattr(np.linalg, attr), notes=notes,
+            extras={"shape_only_cost": True},
         ))
     for attr in ("diagonal", "matrix_transpose"):
         fn = getattr(np.linalg, attr)

@@ -50,7 +50,7 @@ _ENTRIES = {
 
 def register_all() -> None:
     for name, (category, cost_rule, shape_rule, formula, notes) in _ENTRIES.items():
-        # where's cost is numel of the broadcast (or of c alone): shapes only.
-        extras = {"shape_only_cost": True} if name == "where" else None
+        # Every rule above reads shapes and scalar arguments only, even where the
+        # result's size depends on the data (nonzero, argwhere): cacheable per layout.
         register_numpy(name, cost_rule, shape_rule, formula, notes, category=category,
-                       extras=extras)
+                       extras={"shape_only_cost": True})

@@ -45,7 +45,11 @@ _ENTRIES = {
 
 def register_all() -> None:
     for name, (fn, cost_rule, shape_rule, formula, notes) in _ENTRIES.items():
-        register_numpy(name, cost_rule, shape_rule, formula, notes, fn=fn)
+        # Sorting reads shapes and axis only, and these return new arrays. (ndarray.sort
+        # writes, so it is not marked: the cached path hands NumPy the stored plain
+        # array, which does not carry a read-only flag set on the flopscope array.)
+        register_numpy(name, cost_rule, shape_rule, formula, notes, fn=fn,
+                       extras={"shape_only_cost": True})
     register(OpDef("ndarray.sort", Category.CUSTOM, "numpy.ndarray", "sort", impl=_sort_in_place,
                    cost=cost.sort_call_cost, shape=_sort_in_place_shape, formula=_SORT,
                    notes="The in-place method x.sort(); costed like numpy.sort."))
