@@ -124,6 +124,10 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
     cost_rule = op.cost
     name = op.name
     induces = bool(op.extras.get("induces_symmetry"))
+    # A result that may be a view of an argument must carry that array's own flags
+    # (a read-only array's view stays read-only): hand NumPy a view of it, not the
+    # stored plain array.
+    own_views = bool(op.extras.get("may_return_a_view"))
     max_args = out_position if out_position is not None else 1 << 30
     #: (layout or (type, value) of each argument, flattened) ->
     #: (interned shapes, interned dtypes, analytical FLOPs, weight name, params)
@@ -146,7 +150,7 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
                     layout = a._fs_layout
                     if layout is None:
                         layout = settle(a)
-                    a = a._fs_np  # read-only use: the entry's cost reads no data
+                    a = a.view(_np_ndarray) if own_views else a._fs_np
                 if src:
                     srcs += src
                 key += (layout,)
@@ -233,7 +237,8 @@ def counted_call(
                 # The stored plain array only for shape-only (read-only) ops: it does
                 # not carry the flopscope array's flags, and copyto/put/fill_diagonal
                 # must meet a read-only flag where NumPy would.
-                a = a._fs_np if shape_only else a.view(_np_ndarray)
+                a = (a._fs_np if shape_only and not op.extras.get("may_return_a_view")
+                     else a.view(_np_ndarray))
             if src:
                 srcs += src
             dtype = layout.dtype

@@ -84,7 +84,11 @@ class OpDef:
         own), ``"induces_symmetry"`` (repeated operands may make the result
         symmetric: the symmetry pass is consulted), ``"shape_only_cost"``
         (the cost rule and ``weight_name`` read only shapes, dtypes and scalar
-        arguments, so the eager executor may cache their answers),
+        arguments, so the eager executor may cache their answers per argument
+        layouts; only for entries that write no argument, since that path
+        hands NumPy the stored plain array, which does not carry a read-only
+        flag set on the flopscope array, unless ``"may_return_a_view"`` says
+        the result can be a view of an argument, as ``einsum('ij->ji', a)`` is),
         ``"ndarray_method"`` (the plain-array method a reduction runs).
     """
 

@@ -146,7 +146,7 @@ def register_all() -> None:
         notes="Two operands: one multiply-add per point of the index space. Three or more: "
               "pairwise along opt_einsum's path, each step costed by the two-operand rule.",
         extras={"induces_symmetry": True, "weight_name": einsum_weight_name,
-                "shape_only_cost": True},
+                "shape_only_cost": True, "may_return_a_view": True},  # einsum('ij->ji', a)
     ))
     for name, fn, cost_rule, shape_rule, formula in _ENTRIES:
         weight_name = _WEIGHT_NAMES.get(name)

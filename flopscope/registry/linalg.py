@@ -176,7 +176,8 @@ def register_all() -> None:
         register(OpDef(
             f"linalg.{attr}", Category.CUSTOM, "numpy.linalg", attr, impl=impl, cost=cost_rule,
             shape=shape_rule, formula=formula, numpy_func=getattr(np.linalg, attr), notes=notes,
-            extras={"shape_only_cost": True},
+            # matrix_power(a, 1) returns a itself, as NumPy does.
+            extras={"shape_only_cost": True, "may_return_a_view": attr == "matrix_power"},
         ))
     for attr in ("diagonal", "matrix_transpose"):
         fn = getattr(np.linalg, attr)

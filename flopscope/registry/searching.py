@@ -52,5 +52,7 @@ def register_all() -> None:
     for name, (category, cost_rule, shape_rule, formula, notes) in _ENTRIES.items():
         # Every rule above reads shapes and scalar arguments only, even where the
         # result's size depends on the data (nonzero, argwhere): cacheable per layout.
+        # trim_zeros returns a slice of its input: a view that keeps the input's flags.
         register_numpy(name, cost_rule, shape_rule, formula, notes, category=category,
-                       extras={"shape_only_cost": True})
+                       extras={"shape_only_cost": True,
+                               "may_return_a_view": name == "trim_zeros"})
