@@ -612,3 +612,23 @@ def test_a_view_of_a_read_only_array_stays_read_only_like_numpys(call):
             with pytest.raises(ValueError, match="read-only"):
                 r[0] = 1.0
     np.testing.assert_array_equal(x, plain)
+
+
+def test_reductions_with_positional_arguments_are_charged_and_recorded_like_keywords():
+    data = np.arange(12.0).reshape(3, 4)
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        m = fnp.multiply(data, 1)
+        out = fnp.zeros(4)
+        for _ in range(2):
+            by_position = fnp.sum(m, 0)
+            by_keyword = fnp.sum(m, axis=0)
+            both = m.mean((0, 1))
+            into = fnp.sum(m, 0, None, out)  # out= by position: NumPy writes it
+    np.testing.assert_array_equal(by_position, data.sum(0))
+    np.testing.assert_array_equal(by_keyword, data.sum(axis=0))
+    assert float(both) == data.mean((0, 1)) and into is out
+    np.testing.assert_array_equal(out, data.sum(0))
+    log = ctx.op_log[1:]
+    assert [r.flop_cost for r in log] == [12] * 8  # numel(input), whatever the axis
+    assert [r.params for r in log[:3]] == [{"args": (0,)}, {"axis": 0}, {"args": ((0, 1),)}]
+    assert {r.inputs for r in log} == {(ctx.op_log[0].node_id,)}

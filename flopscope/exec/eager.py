@@ -369,29 +369,35 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
 
 
 def _holds_an_array(args: tuple) -> bool:
-    for extra in args:
-        if isinstance(extra, _np_ndarray):
+    """True if an argument after the first (the array reduced) is an array (``out``...)."""
+    for i in range(1, len(args)):
+        if isinstance(args[i], _np_ndarray):
             return True
     return False
 
 
-#: Shared, never-mutated params of reduction calls, by their keyword items.
+#: Shared, never-mutated params of reduction calls, by their arguments after the array
+#: (with their types: 0 and False are equal keys) and keyword items.
 _REDUCTION_PARAMS: dict[tuple, dict | None] = {}
 
 
 def _reduction_params(args: tuple, kwargs: dict) -> dict | None:
-    """The recorded parameters of ``fnp.sum(x, axis=0)``-style calls (cached per keywords)."""
-    if len(args) == 1:
-        try:
-            return _REDUCTION_PARAMS[tuple(kwargs.items())]
-        except KeyError:
-            params = _REDUCTION_PARAMS[tuple(kwargs.items())] = simple_params("", (), kwargs)
-            if len(_REDUCTION_PARAMS) > 4096:
-                _REDUCTION_PARAMS.clear()
-            return params
-        except TypeError:  # an unhashable keyword value
-            pass
+    """The recorded parameters of ``fnp.sum(x, axis=0)`` or ``fnp.sum(x, 0)`` (cached)."""
+    rest = args[1:]
+    try:
+        key = (rest, tuple(map(type, rest)), tuple(kwargs.items()))
+        return _REDUCTION_PARAMS[key]
+    except KeyError:
+        if len(_REDUCTION_PARAMS) >= 4096:
+            _REDUCTION_PARAMS.clear()
+        params = _REDUCTION_PARAMS[key] = _params_of(rest, kwargs)
+        return params
+    except TypeError:  # an unhashable argument
+        return _params_of(rest, kwargs)
+
+
+def _params_of(rest: tuple, kwargs: dict) -> dict | None:
     params = simple_params("", (), kwargs) if kwargs else None
-    if len(args) > 1:
-        params = {**(params or {}), "args": args[1:]}
+    if rest:
+        params = {**(params or {}), "args": rest}
     return params
