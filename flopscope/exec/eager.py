@@ -383,17 +383,20 @@ _REDUCTION_PARAMS: dict[tuple, dict | None] = {}
 
 def _reduction_params(args: tuple, kwargs: dict) -> dict | None:
     """The recorded parameters of ``fnp.sum(x, axis=0)`` or ``fnp.sum(x, 0)`` (cached)."""
-    rest = args[1:]
-    try:
+    if len(args) == 1:  # keywords only, the common case: keyed by their items
+        key: tuple = tuple(kwargs.items())
+    else:  # (never equal to a tuple of keyword items: those start with a name)
+        rest = args[1:]
         key = (rest, tuple(map(type, rest)), tuple(kwargs.items()))
+    try:
         return _REDUCTION_PARAMS[key]
     except KeyError:
         if len(_REDUCTION_PARAMS) >= 4096:
             _REDUCTION_PARAMS.clear()
-        params = _REDUCTION_PARAMS[key] = _params_of(rest, kwargs)
+        params = _REDUCTION_PARAMS[key] = _params_of(args[1:], kwargs)
         return params
     except TypeError:  # an unhashable argument
-        return _params_of(rest, kwargs)
+        return _params_of(args[1:], kwargs)
 
 
 def _params_of(rest: tuple, kwargs: dict) -> dict | None:
