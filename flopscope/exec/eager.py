@@ -45,8 +45,8 @@ from flopscope.exec.execute import COSTS, execute, numpy_error, remember_cost
 from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.layout import layout_of
 from flopscope.exec.state import PLANNING
-from flopscope.trace.intern import intern as _intern
 from flopscope.registry import OpDef
+from flopscope.trace.intern import intern as _intern
 
 __all__ = [
     "make_ufunc_wrapper",
@@ -234,9 +234,10 @@ def counted_call(
                 layout = a._fs_layout
                 if layout is None:
                     layout = settle(a)
-                # The stored plain array only for shape-only (read-only) ops: it does
-                # not carry the flopscope array's flags, and copyto/put/fill_diagonal
-                # must meet a read-only flag where NumPy would.
+                # The stored plain array only for shape-only ops whose result is never
+                # a view of an argument: it does not carry the flopscope array's flags,
+                # and copyto/put/fill_diagonal (or a view handed back) must meet a
+                # read-only flag where NumPy would.
                 a = (a._fs_np if shape_only and not op.extras.get("may_return_a_view")
                      else a.view(_np_ndarray))
             if src:
@@ -325,6 +326,7 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
     known: dict[Any, tuple] = {}
 
     def learn(layout: Any) -> tuple:
+        """Work out and store the entry for ``layout`` (refusing object/string data)."""
         dtype = layout.dtype
         if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
             raise refuse_dtype(name, dtype)
