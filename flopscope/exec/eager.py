@@ -124,9 +124,9 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
     cost_rule = op.cost
     name = op.name
     induces = bool(op.extras.get("induces_symmetry"))
-    # A result that may be a view of an argument must carry that array's own flags
-    # (a read-only array's view stays read-only): hand NumPy a view of it, not the
-    # stored plain array.
+    # A result that may be a view of its (single) array argument must carry that
+    # array's own flags (a read-only array's view stays read-only): NumPy then gets
+    # a view of the flopscope array, not the stored plain array.
     own_views = bool(op.extras.get("may_return_a_view"))
     max_args = out_position if out_position is not None else 1 << 30
     #: (layout or (type, value) of each argument, flattened) ->
@@ -139,8 +139,10 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
         key: tuple = ()
         srcs: tuple = ()
         uargs = []
+        arrays = 0
         for a in args:
             if type(a) is FArray:
+                arrays += 1
                 src = a._fs_src
                 if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
                     src = view_source(a)
@@ -150,7 +152,7 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
                     layout = a._fs_layout
                     if layout is None:
                         layout = settle(a)
-                    a = a.view(_np_ndarray) if own_views else a._fs_np
+                    a = a._fs_np
                 if src:
                     srcs += src
                 key += (layout,)
@@ -159,7 +161,9 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
             else:
                 return _FALLBACK
             uargs.append(a)
-        if induces and _repeats_an_array(args) and SYMMETRY_PASS[0] is not None:
+        if own_views and arrays == 1:  # einsum('ij->ji', a), matrix_power(a, 1)...
+            uargs = [a.view(_np_ndarray) if type(a) is FArray else u for a, u in zip(args, uargs)]
+        if induces and arrays > 1 and _repeats_an_array(args) and SYMMETRY_PASS[0] is not None:
             return _FALLBACK
         entry = known.get(key)
         if entry is None:

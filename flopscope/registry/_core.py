@@ -88,7 +88,8 @@ class OpDef:
         layouts; only for entries that write no argument, since that path
         hands NumPy the stored plain array, which does not carry a read-only
         flag set on the flopscope array, unless ``"may_return_a_view"`` says
-        the result can be a view of an argument, as ``einsum('ij->ji', a)`` is),
+        the result of a call with one array argument can be a view of it, as
+        ``einsum('ij->ji', a)`` is),
         ``"ndarray_method"`` (the plain-array method a reduction runs).
     """
 
