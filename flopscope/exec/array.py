@@ -27,8 +27,8 @@ import numpy as np
 
 from flopscope.exec.layout import Layout, layout_of
 
-__all__ = ["ndarray", "install_array_methods", "source_of", "view_source", "set_source", "settle",
-           "UNSET"]
+__all__ = ["ndarray", "install_array_methods", "source_of", "view_source", "view_operand",
+           "set_source", "settle", "UNSET"]
 
 _np_ndarray = np.ndarray
 #: ``_fs_src`` of an array NumPy made (a view such as ``x.T`` or ``x[1:]``, a copy):
@@ -112,10 +112,22 @@ def view_source(x: ndarray) -> tuple[int, ...] | None:
     array, or None for a copy: no producer).
     """
     base = x.base
-    if isinstance(base, ndarray):
-        src = getattr(base, "_fs_src", None)
-        return None if src is UNSET else src
-    return None
+    src = getattr(base, "_fs_src", None) if isinstance(base, ndarray) else None
+    return None if src is UNSET else src
+
+
+def view_operand(x: ndarray) -> tuple[tuple[int, ...] | None, np.ndarray, Layout]:
+    """``(producer ids, plain view, layout)`` of an array NumPy made (``_fs_src`` UNSET).
+
+    The executors' unwrapping of such an operand (``F.T``, ``B[:, o]``): the
+    plain view is made of ``x`` itself, so it carries ``x``'s own flags. The
+    producer lookup is :func:`view_source`'s, written inline: this runs once
+    per view operand on the hot paths.
+    """
+    base = x.base
+    src = getattr(base, "_fs_src", None) if isinstance(base, ndarray) else None
+    plain = x.view(_np_ndarray)
+    return None if src is UNSET else src, plain, layout_of(plain.shape, plain.dtype)
 
 
 def set_source(x: Any, src: tuple[int, ...] | None) -> None:

@@ -39,11 +39,10 @@ from flopscope.exec.arguments import (
 )
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import UNSET as _UNSET
-from flopscope.exec.array import settle, view_source
+from flopscope.exec.array import settle, view_operand
 from flopscope.exec.eager_ufunc import make_ufunc_wrapper
 from flopscope.exec.execute import COSTS, execute, numpy_error, remember_cost
 from flopscope.exec.hooks import SYMMETRY_PASS
-from flopscope.exec.layout import layout_of
 from flopscope.exec.state import PLANNING
 from flopscope.registry import OpDef
 from flopscope.trace.intern import intern as _intern
@@ -145,9 +144,7 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
                 arrays += 1
                 src = a._fs_src
                 if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                    src = view_source(a)
-                    a = a.view(_np_ndarray)
-                    layout = layout_of(a.shape, a.dtype)
+                    src, a, layout = view_operand(a)
                 else:
                     layout = a._fs_layout
                     if layout is None:
@@ -223,6 +220,7 @@ def counted_call(
     dtypes: list = []
     symmetric = False
     cacheable = shape_only
+    plain_ok = shape_only and not op.extras.get("may_return_a_view")  # see below
     unwrapped = True  # every array argument unwrapped (and its dtype checked) inline
     scalars: tuple = ()
     layouts: tuple = ()  # of the flopscope arrays, the cache key (identity-hashed)
@@ -231,9 +229,7 @@ def counted_call(
         if type(a) is FArray:  # the common case, inline; everything else through unwrap()
             src = a._fs_src
             if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                src = view_source(a)
-                a = a.view(_np_ndarray)
-                layout = layout_of(a.shape, a.dtype)
+                src, a, layout = view_operand(a)
             else:
                 layout = a._fs_layout
                 if layout is None:
@@ -242,8 +238,7 @@ def counted_call(
                 # a view of an argument: it does not carry the flopscope array's flags,
                 # and copyto/put/fill_diagonal (or a view handed back) must meet a
                 # read-only flag where NumPy would.
-                a = (a._fs_np if shape_only and not op.extras.get("may_return_a_view")
-                     else a.view(_np_ndarray))
+                a = a._fs_np if plain_ok else a.view(_np_ndarray)
             if src:
                 srcs += src
             dtype = layout.dtype
@@ -353,9 +348,7 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
             a = args[0]
             srcs = a._fs_src
             if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                srcs = view_source(a)
-                x = a.view(_np_ndarray)
-                layout = layout_of(x.shape, x.dtype)
+                srcs, x, layout = view_operand(a)
             else:
                 layout = a._fs_layout
                 if layout is None:

@@ -32,7 +32,7 @@ from flopscope.exec.arguments import (
 )
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import UNSET as _UNSET
-from flopscope.exec.array import settle, source_of, view_source
+from flopscope.exec.array import settle, source_of, view_operand
 from flopscope.exec.execute import (
     SERIALIZE,
     execute,
@@ -184,9 +184,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         if type(x) is FArray:
             srcs = x._fs_src
             if srcs is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
-                srcs = view_source(x)
-                x = x.view(_np_ndarray)
-                key = layout_of(x.shape, x.dtype)
+                srcs, x, key = view_operand(x)
             else:
                 key = x._fs_layout
                 if key is None:
@@ -205,9 +203,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         elif type(y) is FArray:
             src_y = y._fs_src
             if src_y is _UNSET:
-                src_y = view_source(y)
-                y = y.view(_np_ndarray)
-                layout_y = layout_of(y.shape, y.dtype)
+                src_y, y, layout_y = view_operand(y)
             else:
                 layout_y = y._fs_layout
                 if layout_y is None:
