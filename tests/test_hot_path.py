@@ -454,6 +454,32 @@ def test_a_gram_matrix_is_discounted_on_every_call_not_only_the_first():
         assert _charge(lambda: fnp.einsum("ij,ik->jk", x, other)) == 1_000_000
 
 
+@pytest.mark.parametrize("order", [(0, 1, 0), (1, 0, 0), (0, 0, 1)])
+def test_an_operand_given_twice_among_three_is_discounted_on_every_call(order):
+    # i,j,k->ijk on length-4 vectors, contracted pairwise: i,j->ij (16 products),
+    # then ij,k->ijk (64): 80 with distinct operands. The same vector at two
+    # positions makes those two indices symmetric, so only unordered pairs are
+    # computed: (0,1,0) and (1,0,0) give 16 + 4 * 10 = 56 (the second product is
+    # symmetric); (0,0,1) gives 10 + 10 * 4 = 50 (already the first is).
+    v, w = fnp.asarray(np.arange(4.0)), fnp.asarray(np.arange(4.0) + 1)
+    v_copy = fnp.asarray(np.arange(4.0))
+    operands = [(v, w)[i] for i in order]
+    distinct = [v if i == 0 and n == order.index(0) else (v_copy if i == 0 else w)
+                for n, i in enumerate(order)]
+    expected = 50 if order == (0, 0, 1) else 56
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        charges = []
+        for _ in range(4):
+            before = ctx.flops_used
+            fnp.einsum("i,j,k->ijk", *operands)
+            charges.append(ctx.flops_used - before)
+        before = ctx.flops_used
+        fnp.einsum("i,j,k->ijk", *distinct)
+        plain = ctx.flops_used - before
+    assert plain == 80
+    assert charges == [expected] * 4
+
+
 def test_repeated_where_calls_follow_numpys_result_type_for_each_scalar_kind():
     c = fnp.multiply(np.array([True, False, True]), 1) > 0
     with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:

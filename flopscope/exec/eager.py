@@ -138,10 +138,13 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
         key: tuple = ()
         srcs: tuple = ()
         uargs = []
+        held = [] if induces else None  # the arrays themselves: is one given twice?
         arrays = 0
         for a in args:
             if type(a) is FArray:
                 arrays += 1
+                if held is not None:
+                    held.append(a)
                 src = a._fs_src
                 if src is _UNSET:  # a view NumPy made (x.T, x[1:]): its base's producer
                     src, a, layout = view_operand(a)
@@ -160,7 +163,8 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
             uargs.append(a)
         if own_views and arrays == 1:  # einsum('ij->ji', a), matrix_power(a, 1)...
             uargs = [a.view(_np_ndarray) if type(a) is FArray else u for a, u in zip(args, uargs)]
-        if induces and arrays > 1 and _repeats_an_array(args) and SYMMETRY_PASS[0] is not None:
+        if arrays > 1 and held is not None and SYMMETRY_PASS[0] is not None and (
+                held[0] is held[1] if arrays == 2 else len(set(map(id, held))) < arrays):
             return _FALLBACK
         entry = known.get(key)
         if entry is None:
