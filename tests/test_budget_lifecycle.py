@@ -226,3 +226,48 @@ def test_flops_used_is_the_exact_sum_rounded_up(weight, sizes):
     exact = sum(sizes) * Fraction(weight)
     assert 0 <= ctx.flops_used - exact < 1
     assert (ctx.flops_used > 0) == (sum(sizes) > 0)
+
+
+# -- the thread / task state (flopscope/budget/state.py) -------------------------------------
+
+
+def test_leaving_a_block_restores_context_namespace_and_planner_together():
+    from flopscope.budget.state import NAMESPACE, PLANNING, STATE
+
+    outside = STATE.get()
+    with flops.BudgetContext(flop_budget=100, quiet=True, namespace="outer") as ctx:
+        assert (ACTIVE.get(), NAMESPACE.get(), PLANNING.get()) == (ctx, "outer", None)
+        with fnp.namespace("inner"):
+            assert NAMESPACE.get() == "outer.inner" and ACTIVE.get() is ctx
+            fnp.exp(fnp.ones(2))
+        assert NAMESPACE.get() == "outer"
+        plan = flops.plan(lambda x: fnp.exp(x), fnp.ones(3))
+        assert PLANNING.get() is None and ACTIVE.get() is ctx
+    assert STATE.get() == outside
+    assert plan.analytical_flops == 3
+    assert [r.namespace for r in ctx.op_log] == ["outer.inner"]
+
+
+def test_a_default_context_made_active_inside_a_namespace_is_the_same_after_it():
+    # The state's one set that is never reset: the thread's default context made
+    # active by a call. Leaving the enclosing block undoes it, and the next call
+    # makes the same context active again: nothing is charged elsewhere.
+    import threading
+
+    charged = []
+
+    def worker():
+        with fnp.namespace("phase"):
+            fnp.exp(fnp.ones(4))
+            first = current_context()
+        fnp.exp(fnp.ones(5))
+        charged.append((first, current_context(), current_context().flops_used,
+                        [(r.namespace, r.analytical_cost) for r in current_context().op_log]))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    ((first, after, used, log),) = charged
+    assert first is after and first.is_default
+    assert used == 9
+    assert log == [("phase", 4), (None, 5)]

@@ -3,8 +3,8 @@
 Exactly one context is *active* for any running code. It is the innermost
 explicit :class:`BudgetContext` entered with ``with``, or else the calling
 thread's *default context* (budget ``FLOPSCOPE_DEFAULT_BUDGET``, 1e15 unless
-set), created on first use. The active context lives in a
-:class:`contextvars.ContextVar`, so threads and asyncio tasks never see each
+set), created on first use. The active context lives in a context variable
+(:mod:`flopscope.budget.state`), so threads and asyncio tasks never see each
 other's explicit contexts.
 
 The executors in :mod:`flopscope.exec` read and update a context's counters
@@ -18,12 +18,13 @@ import math
 import sys
 import threading
 import time
-from contextvars import ContextVar, Token
+from contextvars import Token
 from typing import Any, Iterator
 
 from flopscope._config import MAX_FLOP_BUDGET, SETTINGS, default_budget, parse_flop_count
 from flopscope._weights import factor_table
 from flopscope.budget import session, threads
+from flopscope.budget.state import ACTIVE, INHERITED, NAMESPACE, STATE
 from flopscope.cost import MAX_FACTOR, UNIT_BITS, charge_units, units_to_flops_ceil
 from flopscope.budget.summary import Timings, format_summary, summary_dict
 from flopscope.errors import BudgetExhaustedError, TimeExhaustedError
@@ -41,20 +42,11 @@ from flopscope.trace.record import (
 from flopscope.trace.intern import trim as trim_interned
 from flopscope.trace.trace import Aggregate, Trace, new_node_id
 
-__all__ = ["BudgetContext", "current_context", "ACTIVE", "INHERITED", "NAMESPACE", "NO_DEADLINE"]
+__all__ = ["BudgetContext", "current_context", "default_context", "active_state", "ACTIVE",
+           "INHERITED", "NAMESPACE", "NO_DEADLINE"]
 
 #: The deadline of a context without a wall-time limit: later than any clock reading.
 NO_DEADLINE = 1 << 63
-
-#: The explicit context entered in this thread / task, or the thread's default.
-ACTIVE: ContextVar[BudgetContext | None] = ContextVar("flopscope_active_budget", default=None)
-#: True where ACTIVE holds a context this thread was only *charged to* (started
-#: inside it, or running a pool task submitted inside it) rather than one
-#: entered with ``with`` in this flow of control: such a context may be
-#: replaced by the thread's own explicit context.
-INHERITED: ContextVar[bool] = ContextVar("flopscope_inherited_budget", default=False)
-#: The dotted namespace path in effect, or None.
-NAMESPACE: ContextVar[str | None] = ContextVar("flopscope_namespace", default=None)
 
 _perf_ns = time.perf_counter_ns
 _thread_defaults = threading.local()
@@ -558,6 +550,13 @@ def default_context() -> BudgetContext:
             NAMESPACE.set(namespace)
         return ctx
     return own_default_context()
+
+
+def active_state() -> tuple:
+    """:data:`~flopscope.budget.state.STATE` after :func:`default_context`: for a hot path
+    that found no context in the state it read."""
+    default_context()
+    return STATE.get()
 
 
 def own_default_context() -> BudgetContext:

@@ -27,7 +27,7 @@ import numpy as np
 
 from flopscope._config import SETTINGS
 from flopscope._weights import factor_table, fill_factor
-from flopscope.budget.context import NAMESPACE
+from flopscope.budget.state import S_NAMESPACE, S_PLANNER, STATE
 from flopscope.cost import UNIT_BITS, units_to_flops_ceil
 from flopscope.cost.reduction import reduction_call_cost
 from flopscope.errors import ConcretizationError
@@ -497,7 +497,8 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
         return _dry_call_uncached(op, args, kwargs, counted)
     key = tuple(parts)
     entry = _CACHE.get(key)
-    planner: Planner = PLANNING.get()
+    state = STATE.get()
+    planner: Planner = state[S_PLANNER]
     if entry is None or entry[E_OP] is not op:
         calls = len(planner.trace.rows) + len(planner._folded_site)
         entry, _ = _analyse(op, args, kwargs, counted)
@@ -531,7 +532,7 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     params = entry[E_PARAMS]
     now = time.perf_counter_ns()  # a planned call runs nothing: it starts and ends now
     row = (
-        node, op.name, NAMESPACE.get(), entry[E_SHAPES], entry[E_DTYPES],
+        node, op.name, state[S_NAMESPACE], entry[E_SHAPES], entry[E_DTYPES],
         dict(params) if params is not None else None, analytical, charged, units,
         now, 0, now, code, lasti, tuple(srcs),
         entry[E_OUT_SHAPE], entry[E_OUT_DTYPE], extra, None,
@@ -588,7 +589,8 @@ def _dry_call_uncached(op: OpDef, args: tuple, kwargs: dict, counted: bool) -> A
     if symmetry_pass is not None and _symmetry_applies(op, args):
         analytical, post, tags = symmetry_pass(op, args, kwargs, analytical)
         extra.update(tags or {})
-    planner: Planner = PLANNING.get()
+    state = STATE.get()
+    planner: Planner = state[S_PLANNER]
     if entry[E_MARK_BOUND]:
         extra["bound"] = planner.bound = True
     factor = planner.factors.get(entry[E_WEIGHT])
@@ -601,7 +603,7 @@ def _dry_call_uncached(op: OpDef, args: tuple, kwargs: dict, counted: bool) -> A
     code, lasti = user_frame(sys._getframe(1))
     now = time.perf_counter_ns()  # a planned call runs nothing: it starts and ends now
     planner.record((
-        node, op.name, NAMESPACE.get(), entry[E_SHAPES], entry[E_DTYPES], entry[E_PARAMS],
+        node, op.name, state[S_NAMESPACE], entry[E_SHAPES], entry[E_DTYPES], entry[E_PARAMS],
         analytical, charged, planner.units,
         now, 0, now, code, lasti, tuple(inputs.srcs),
         entry[E_OUT_SHAPE], entry[E_OUT_DTYPE], extra or None, None,

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from flopscope.budget.context import ACTIVE, default_context
+from flopscope.budget.state import S_PLANNER, STATE
 from flopscope.cost._shapes import numel
 from flopscope.exec.arguments import (
     NUMERIC_DTYPE_IDS,
@@ -43,7 +43,6 @@ from flopscope.exec.array import settle, view_operand
 from flopscope.exec.eager_ufunc import make_ufunc_wrapper
 from flopscope.exec.execute import COSTS, execute, numpy_error, remember_cost
 from flopscope.exec.hooks import SYMMETRY_PASS
-from flopscope.exec.state import PLANNING
 from flopscope.registry import OpDef
 from flopscope.trace.intern import intern as _intern
 
@@ -82,13 +81,14 @@ def make_counted_wrapper(op: OpDef) -> Callable[..., Any]:
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         t0 = _perf()
-        if fast is not None and not kwargs and PLANNING.get() is None:
-            result = fast(args, t0, _getframe(1))
+        state = STATE.get()
+        if fast is not None and not kwargs and state[S_PLANNER] is None:
+            result = fast(args, t0, _getframe(1), state)
             if result is not _FALLBACK:
                 return result
         if out_position is not None and len(args) > out_position:
             args, kwargs = keywords_from(args, kwargs, out_position, tail)
-        if PLANNING.get() is not None:
+        if state[S_PLANNER] is not None:
             return dry_call(op, args, kwargs)
         return counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1), induces,
                              weight_name, shape_only)
@@ -101,7 +101,7 @@ _FALLBACK = object()
 
 
 def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
-                     out_position: int | None) -> Callable[[tuple, int, Any], Any]:
+                     out_position: int | None) -> Callable[[tuple, int, Any, tuple], Any]:
     """The fast path of a shape-only entry: what its calls cost, by argument layouts.
 
     A call's cost, weight name, recorded parameters and the interned shapes
@@ -113,7 +113,8 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
     call unwraps its arrays and goes straight to
     :func:`~flopscope.exec.execute.execute`.
 
-    The returned function takes ``(args, t0, frame)`` and returns
+    The returned function takes ``(args, t0, frame, state)`` (``state``: what
+    :data:`~flopscope.budget.state.STATE` held at the call) and returns
     ``_FALLBACK`` for anything else: an argument that is not a flopscope array
     (a subclass with symmetry, a plain ndarray, a list), a string or a Python
     number; a positional ``out``; an einsum that repeats an array (the
@@ -132,7 +133,7 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
     #: (interned shapes, interned dtypes, analytical FLOPs, weight name, params)
     known: dict[tuple, tuple] = {}
 
-    def fast(args: tuple, t0: int, frame: Any) -> Any:
+    def fast(args: tuple, t0: int, frame: Any, state: tuple) -> Any:
         if len(args) > max_args:
             return _FALLBACK
         key: tuple = ()
@@ -170,7 +171,7 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
         if entry is None:
             entry = learn(key, args, uargs)
         shapes, dtypes, analytical, weight_name, params = entry
-        return execute(ACTIVE.get() or default_context(), op, impl, uargs, _NO_KEYWORDS,
+        return execute(state, op, impl, uargs, _NO_KEYWORDS,
                        analytical, srcs, shapes, dtypes, params, None, None, t0, frame,
                        None, None, weight_name)
 
@@ -218,7 +219,6 @@ def counted_call(
     take several times longer than the lookup. Calls with ``out=``, list or
     other array-like arguments, or unhashable parameters are not cached.
     """
-    ctx = ACTIVE.get() or default_context()
     srcs: list = []
     shapes: list = []
     dtypes: list = []
@@ -295,7 +295,7 @@ def counted_call(
     post = extra = None
     if (symmetric or (induces and _repeats_an_array(args))) and SYMMETRY_PASS[0] is not None:
         analytical, post, extra = SYMMETRY_PASS[0](op, args, kwargs, analytical)
-    return execute(ctx, op, impl, uargs, ukwargs, analytical, tuple(srcs), shapes_t,
+    return execute(STATE.get(), op, impl, uargs, ukwargs, analytical, tuple(srcs), shapes_t,
                     dtypes_t, params, out, uout, t0, frame, post, extra, weight_name)
 
 
@@ -344,7 +344,8 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
         t0 = _perf()
         if out_position is not None and len(args) > out_position:
             args, kwargs = keywords_from(args, kwargs, out_position, tail)
-        if PLANNING.get() is not None:
+        state = STATE.get()
+        if state[S_PLANNER] is not None:
             return dry_call(op, args, kwargs)
         if (args and type(args[0]) is FArray
                 and (not kwargs or ("out" not in kwargs and "where" not in kwargs))
@@ -363,7 +364,7 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
                 entry = learn(layout)
             shapes, dtypes, size = entry
             params = _reduction_params(args, kwargs) if (kwargs or len(args) > 1) else None
-            return execute(ACTIVE.get() or default_context(), op, method_impl,
+            return execute(state, op, method_impl,
                            (x, *args[1:]) if len(args) > 1 else (x,), kwargs, size,
                            srcs or (), shapes, dtypes, params, None, None, t0, _getframe(1))
         return counted_call(op, impl, cost_rule, name, args, kwargs, t0, _getframe(1))

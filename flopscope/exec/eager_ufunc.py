@@ -20,7 +20,8 @@ import numpy as np
 
 from flopscope._config import SETTINGS as _SETTINGS
 from flopscope._weights import fill_factor
-from flopscope.budget.context import ACTIVE, NAMESPACE, default_context
+from flopscope.budget.context import active_state
+from flopscope.budget.state import S_CONTEXT, S_NAMESPACE, S_PLANNER, STATE
 from flopscope.cost._shapes import broadcast_shapes, numel
 from flopscope.exec.arguments import (
     PY_NUMBERS,
@@ -45,7 +46,6 @@ from flopscope.exec.execute import (
 from flopscope.exec.hooks import SYMMETRY_PASS
 from flopscope.exec.layout import layout_of
 from flopscope.exec.nan_check import check_nan_inf
-from flopscope.exec.state import PLANNING
 from flopscope.exec.writes import note_write
 from flopscope.registry import Category, OpDef
 from flopscope.trace.callsite import USER_CODE_IDS, user_frame
@@ -119,7 +119,6 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     elementwise = op.category in (Category.UNARY, Category.BINARY)
 
     def general(t0: int, args: tuple, out: Any, kwargs: dict, frame: Any) -> Any:
-        ctx = ACTIVE.get() or default_context()
         srcs: list = []
         uargs, shapes, dtypes = [], [], []
         symmetric = False
@@ -156,7 +155,7 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             analytical, post, extra = SYMMETRY_PASS[0](op, args, call_kwargs, analytical)
         weight_name = weight_of(*uargs) if weight_of is not None else None
         shapes_t = tuple(shapes)
-        return execute(ctx, op, ufunc, uargs, kwargs, analytical, tuple(srcs),
+        return execute(STATE.get(), op, ufunc, uargs, kwargs, analytical, tuple(srcs),
                        _intern(shapes_t, shapes_t), tuple(dtypes), params, out, uout, t0, frame,
                        post, extra, weight_name)
 
@@ -165,8 +164,11 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     #: whether the result has the first operand's shape (so ``x op= y`` can write x)].
     known: dict[Any, list] = {}
 
-    def fast(x: Any, y: Any, t0: int, frame: Any, into: Any = None) -> Any:
+    def fast(x: Any, y: Any, t0: int, frame: Any, state: tuple, into: Any = None) -> Any:
         """One or two operands (``y`` is ``_UNARY`` for one); ``_FALLBACK`` if not plain.
+
+        ``state`` is what :data:`~flopscope.budget.state.STATE` held when the
+        call started (the entry read it to rule out planning).
 
         ``into`` is ``x`` itself for an in-place operator (``x += y``): the
         result is written into ``x``'s memory and ``x`` is returned, provided
@@ -224,7 +226,10 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         shapes, dtypes, size, weight_name, out_layout, keeps_shape = entry
         if into is not None and not keeps_shape:
             return _FALLBACK
-        ctx = ACTIVE.get() or default_context()
+        ctx = state[S_CONTEXT]
+        if ctx is None:
+            state = active_state()
+            ctx = state[S_CONTEXT]
         factor = ctx._factors.get(weight_name)
         if factor is None:
             factor = fill_factor(ctx._factors, ctx._mult, weight_name)
@@ -283,11 +288,12 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
         t3 = _perf()
         if len(ctx._rows) < ctx._cap:
             ctx._rows.append((
-                node, name, NAMESPACE.get(), shapes, dtypes, None, size, units, used,
+                node, name, state[S_NAMESPACE], shapes, dtypes, None, size, units, used,
                 t0, t2 - t1, t3, code, lasti, srcs or (), out_shape, out_dtype, None, _thread(),
             ))
         else:
-            fold_call(ctx, name, code, lasti, size, units, t2 - t1, t1 - t0 + t3 - t2)
+            fold_call(ctx, name, state[S_NAMESPACE], code, lasti, size, units, t2 - t1,
+                      t1 - t0 + t3 - t2)
         if used > ctx._attention:
             ctx._attend(used)
         if t3 > ctx._deadline_ns:
@@ -333,8 +339,9 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             if more or kwargs or out is not None or y is _UNARY:
                 args = (x, y, *more) if y is not _UNARY else ((x,) if x is not _UNARY else ())
                 return _counted_ufunc_general(t0, args, out, kwargs, _getframe(1))
-            if PLANNING.get() is None:
-                result = fast(x, y, t0, _getframe(1))
+            state = STATE.get()
+            if state[S_PLANNER] is None:
+                result = fast(x, y, t0, _getframe(1), state)
                 if result is not _FALLBACK:
                     return result
             return _counted_ufunc_general(t0, (x, y), None, kwargs, _getframe(1))
@@ -347,8 +354,9 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
             if more or kwargs or out is not None or x is _UNARY or nin != 1:
                 args = (x, *more) if x is not _UNARY else ()
                 return _counted_ufunc_general(t0, args, out, kwargs, _getframe(1))
-            if PLANNING.get() is None:
-                result = fast(x, _UNARY, t0, _getframe(1))
+            state = STATE.get()
+            if state[S_PLANNER] is None:
+                result = fast(x, _UNARY, t0, _getframe(1), state)
                 if result is not _FALLBACK:
                     return result
             return _counted_ufunc_general(t0, (x,), None, kwargs, _getframe(1))
@@ -356,18 +364,20 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
     def _counted_ufunc_general(t0: int, args: tuple, out: Any, kwargs: dict, frame: Any) -> Any:
         if len(args) > nin:  # NumPy's positional out: fnp.sqrt(x, x), fnp.add(a, b, a)
             args, out = split_positional_out(args, nin, nout, out)
-        if PLANNING.get() is not None:
+        state = STATE.get()
+        if state[S_PLANNER] is not None:
             return dry_call(op, args, kwargs if out is None else {**kwargs, "out": out})
         if not kwargs and out is None and len(args) == nin and nin <= 2:
-            result = fast(args[0], args[1] if nin == 2 else _UNARY, t0, frame)
+            result = fast(args[0], args[1] if nin == 2 else _UNARY, t0, frame, state)
             if result is not _FALLBACK:
                 return result
         return general(t0, args, out, kwargs, frame)
 
     def routed(inputs: tuple, kwargs: dict, t0: int, frame: Any) -> Any:
         """``np.exp(x)`` on an ``fnp.ndarray``: NumPy's ``__array_ufunc__`` hands the call over."""
-        if not kwargs and len(inputs) == nin and nin <= 2 and PLANNING.get() is None:
-            result = fast(inputs[0], inputs[1] if nin == 2 else _UNARY, t0, frame)
+        state = STATE.get()
+        if not kwargs and len(inputs) == nin and nin <= 2 and state[S_PLANNER] is None:
+            result = fast(inputs[0], inputs[1] if nin == 2 else _UNARY, t0, frame, state)
             if result is not _FALLBACK:
                 return result
         out = kwargs.pop("out", None)
@@ -375,8 +385,9 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
 
     def forward(self: Any, other: Any) -> Any:
         t0 = _perf()
-        if PLANNING.get() is None:
-            result = fast(self, other, t0, _getframe(1))
+        state = STATE.get()
+        if state[S_PLANNER] is None:
+            result = fast(self, other, t0, _getframe(1), state)
             if result is not _FALLBACK:
                 return result
         if _defers(other):
@@ -385,8 +396,9 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
 
     def reflected(self: Any, other: Any) -> Any:
         t0 = _perf()
-        if PLANNING.get() is None:
-            result = fast(other, self, t0, _getframe(1))
+        state = STATE.get()
+        if state[S_PLANNER] is None:
+            result = fast(other, self, t0, _getframe(1), state)
             if result is not _FALLBACK:
                 return result
         if _defers(other):
@@ -395,16 +407,18 @@ def make_ufunc_wrapper(op: OpDef) -> Callable[..., Any]:
 
     def in_place(self: Any, other: Any) -> Any:
         t0 = _perf()
-        if PLANNING.get() is None and type(self) is FArray:
-            result = fast(self, other, t0, _getframe(1), self)
+        state = STATE.get()
+        if state[S_PLANNER] is None and type(self) is FArray:
+            result = fast(self, other, t0, _getframe(1), state, self)
             if result is not _FALLBACK:
                 return result
         return _counted_ufunc_general(t0, (self, other), (self,), {}, _getframe(1))
 
     def unary(self: Any) -> Any:
         t0 = _perf()
-        if PLANNING.get() is None:
-            result = fast(self, _UNARY, t0, _getframe(1))
+        state = STATE.get()
+        if state[S_PLANNER] is None:
+            result = fast(self, _UNARY, t0, _getframe(1), state)
             if result is not _FALLBACK:
                 return result
         return counted_ufunc(self)

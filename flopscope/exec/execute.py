@@ -29,7 +29,8 @@ import numpy as np
 
 from flopscope._config import SETTINGS as _SETTINGS
 from flopscope._weights import fill_factor
-from flopscope.budget.context import NAMESPACE, BudgetContext
+from flopscope.budget.context import NAMESPACE, BudgetContext, active_state
+from flopscope.budget.state import S_CONTEXT, S_NAMESPACE
 from flopscope.errors import FlopscopeError
 from flopscope.exec.arguments import restore_out, wrap
 from flopscope.exec.array import ndarray as FArray
@@ -83,7 +84,7 @@ def numpy_error(op: OpDef, args: tuple, kwargs: dict, exc: Exception) -> None:
 
 
 def execute(
-    ctx: BudgetContext,
+    state: tuple,
     op: OpDef,
     impl: Callable[..., Any],
     uargs: Any,
@@ -102,6 +103,10 @@ def execute(
     weight_name: str | None = None,
 ) -> Any:
     """Reserve, run, record: the steps every counted eager call shares.
+
+    ``state`` is what :data:`flopscope.budget.state.STATE` held when the call
+    started (the wrapper read it to rule out planning): the active context,
+    or None for this thread's default, and the namespace the row records.
 
     ``weight_name`` names the computation whose weight applies when it is not
     the op's own (an einsum with no summed index is an elementwise product:
@@ -134,6 +139,10 @@ def execute(
     exit; backend and overhead time are summed from the rows when read
     (:meth:`BudgetContext.timings`).
     """
+    ctx = state[S_CONTEXT]
+    if ctx is None:
+        state = active_state()
+        ctx = state[S_CONTEXT]
     name = op.name
     key = weight_name or name
     factor = ctx._factors.get(key)
@@ -190,12 +199,13 @@ def execute(
     t3 = _perf()
     if len(ctx._rows) < ctx._cap:
         ctx._rows.append((
-            node, name, NAMESPACE.get(), shapes, dtypes, params,
+            node, name, state[S_NAMESPACE], shapes, dtypes, params,
             analytical, units, used, t0, t2 - t1, t3,
             code, lasti, srcs, out_shape, out_dtype, extra, _thread(),
         ))
     else:
-        fold_call(ctx, name, code, lasti, analytical, units, t2 - t1, t1 - t0 + t3 - t2)
+        fold_call(ctx, name, state[S_NAMESPACE], code, lasti, analytical, units, t2 - t1,
+                  t1 - t0 + t3 - t2)
     if used > ctx._attention:
         ctx._attend(used)
     if t3 > ctx._deadline_ns:
@@ -231,10 +241,9 @@ def refund(ctx: BudgetContext, units: int) -> None:
         ctx._units -= units
 
 
-def fold_call(ctx: BudgetContext, name: str, code: Any, lasti: int, analytical: int, units: int,
-          backend_ns: int, overhead_ns: int) -> None:
+def fold_call(ctx: BudgetContext, name: str, namespace: str | None, code: Any, lasti: int,
+              analytical: int, units: int, backend_ns: int, overhead_ns: int) -> None:
     """Past the log cap: add a call to its (op, namespace, call site) accumulator."""
-    namespace = NAMESPACE.get()
     acc = ctx._overflow.get((name, namespace, id(code), lasti))
     if acc is None:
         acc = ctx._start_fold(name, namespace, code, lasti)

@@ -14,7 +14,7 @@ from flopscope.exec.arguments import (
 from flopscope.exec.array import ndarray as FArray
 from flopscope.exec.array import set_source
 from flopscope.exec.hooks import SYMMETRY_PASS
-from flopscope.exec.state import PLANNING
+from flopscope.exec.state import S_PLANNER, STATE
 from flopscope.exec.writes import note_write
 from flopscope.registry import OpDef
 
@@ -40,7 +40,7 @@ def make_free_wrapper(op: OpDef) -> Callable[..., Any]:
     def free(*args: Any, **kwargs: Any) -> Any:
         if out_position is not None and len(args) > out_position:  # np.take(a, i, 0, out)
             args, kwargs = keywords_from(args, kwargs, out_position, tail)
-        if PLANNING.get() is not None:
+        if STATE.get()[S_PLANNER] is not None:
             return dry_call(op, args, kwargs)
         srcs: list = []
         uargs = [unwrap(a, srcs) for a in args]

@@ -3,15 +3,13 @@
 A call is executed eagerly unless a plan is being traced in the current
 thread / task, in which case :data:`PLANNING` holds the tracing
 :class:`~flopscope.exec.dry.Planner` and every registry callable diverts to
-the dry executor. One context-variable read per call decides.
+the dry executor. It is one field of :data:`flopscope.budget.state.STATE`,
+which the hot paths read once per call for the planner, the active context
+and the namespace together.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-from typing import Any
+from flopscope.budget.state import PLANNING, S_PLANNER, STATE
 
-__all__ = ["PLANNING"]
-
-#: The active planner while :func:`flopscope.plan` traces a function, else None.
-PLANNING: ContextVar[Any] = ContextVar("flopscope_planning", default=None)
+__all__ = ["PLANNING", "STATE", "S_PLANNER"]
