@@ -67,7 +67,7 @@ __all__ = [
     # cost rules
     "trace_call_cost", "diff_call_cost", "ediff1d_call_cost", "gradient_call_cost",
     "convolve_call_cost", "correlate_call_cost", "interp_call_cost", "cross_call_cost",
-    "trapezoid_call_cost", "vander_call_cost", "linspace_call_cost", "logspace_call_cost",
+    "trapezoid_call_cost", "vander_call_cost", "logspace_call_cost",
     "geomspace_call_cost", "packbits_call_cost", "unpackbits_call_cost", "clip_call_cost",
     "round_call_cost", "fix_call_cost", "nan_to_num_call_cost", "angle_call_cost",
     "sinc_call_cost", "i0_call_cost", "unwrap_call_cost", "isclose_call_cost",
