@@ -658,3 +658,27 @@ def test_reductions_with_positional_arguments_are_charged_and_recorded_like_keyw
     assert [r.flop_cost for r in log] == [12] * 8  # numel(input), whatever the axis
     assert [r.params for r in log[:3]] == [{"args": (0,)}, {"axis": 0}, {"args": ((0, 1),)}]
     assert {r.inputs for r in log} == {(ctx.op_log[0].node_id,)}
+
+
+def test_rows_with_parameters_are_left_to_the_collector_to_untrack():
+    # A row that holds a dict is tracked by the cyclic collector for as long as it
+    # lives (CPython untracks a tuple only if nothing in it is a container other
+    # than an untracked tuple), so long logs of einsums or keyword reductions made
+    # every full collection walk them. Parameters are stored as tuples of pairs.
+    import gc
+
+    m = fnp.multiply(np.ones((4, 4)), 1)
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        fnp.einsum("ij,j->i", m, m[0])
+        fnp.mean(m, axis=0)
+        fnp.sum(m, 1)
+        fnp.add(m, m, casting="same_kind")
+        ctx.deduct("custom", flop_cost=10, subscripts="ij->i")
+        for _ in range(4):  # a tuple is untracked once its own tuples are
+            gc.collect()
+        rows = list(ctx._rows)
+    assert [dict(r[5]) for r in rows] == [{"subscripts": "ij,j->i"}, {"axis": 0}, {"args": (1,)},
+                                         {"casting": "same_kind"}, {"subscripts": "ij->i"}]
+    assert not any(gc.is_tracked(r) for r in rows)
+    # records still get plain dicts
+    assert ctx.op_log[1].params == {"axis": 0} and type(ctx.op_log[1].params) is dict

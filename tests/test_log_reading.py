@@ -340,7 +340,7 @@ def _rows(draw):
         row[R_NAMESPACE] = draw(st.sampled_from([None, "a", "a.b"]))
         row[R_SHAPES] = draw(_seq(_shape))
         row[R_DTYPES] = draw(_seq(st.sampled_from(_DTYPES)))
-        row[R_PARAMS] = draw(st.sampled_from([None, {}, {"axis": 0}, {"subscripts": "ij->i"}]))
+        row[R_PARAMS] = draw(st.sampled_from([None, (), (("axis", 0),), (("subscripts", "ij->i"),)]))
         row[R_ANALYTICAL] = draw(st.integers(0, 10**9))
         row[R_WEIGHTED] = weighted
         row[R_CUMULATIVE] = cumulative

@@ -431,7 +431,7 @@ class BudgetContext:
             raise ValueError(f"flop_cost must be a non-negative int, got {flop_cost!r}")
         t0 = _perf_ns()
         shapes = tuple(tuple(int(d) for d in s) for s in shapes)
-        params = {"subscripts": subscripts} if subscripts else None
+        params = (("subscripts", subscripts),) if subscripts else None
         units = charge_units(flop_cost, self._mult, ACTIVE_WEIGHTS.get(op_name, 1.0))
         code, lasti = user_frame(sys._getframe(1))
         if t0 > self._deadline_ns:

@@ -124,37 +124,40 @@ def check_dtypes(op_name: str, dtypes: list) -> None:
             raise refuse_dtype(op_name, dt)
 
 
-_SUBSCRIPT_PARAMS: dict[str, dict] = {}
+#: Parameters as rows record them: ``((name, value), ...)``, a tuple so that the
+#: collector can stop tracking the row (see flopscope.trace.record.R_PARAMS).
+RowParams = tuple
+
+_SUBSCRIPT_PARAMS: dict[str, RowParams] = {}
 
 
-def _subscript_params(subscripts: str) -> dict:
-    """One shared, never-mutated ``{"subscripts": ...}`` per distinct string."""
+def _subscript_params(subscripts: str) -> RowParams:
+    """One shared ``(("subscripts", ...),)`` per distinct string."""
     params = _SUBSCRIPT_PARAMS.get(subscripts)
     if params is None:
         if len(_SUBSCRIPT_PARAMS) >= _PARAMS_LIMIT:
             _SUBSCRIPT_PARAMS.clear()
-        params = _SUBSCRIPT_PARAMS[subscripts] = {"subscripts": subscripts.replace(" ", "")}
+        params = _SUBSCRIPT_PARAMS[subscripts] = (("subscripts", subscripts.replace(" ", "")),)
     return params
 
 
-def simple_params(op_name: str, args: tuple, kwargs: dict) -> dict | None:
-    """Scalar parameters worth recording (never arrays: a log must not pin memory)."""
-    params = None
-    if args and type(args[0]) is str:
-        params = _subscript_params(args[0])
-        if not kwargs:
-            return params
-        params = dict(params)
+def simple_params(op_name: str, args: tuple, kwargs: dict) -> RowParams | None:
+    """Scalar parameters worth recording, as ``((name, value), ...)`` (see ``RowParams``).
+
+    Never arrays: a log must not pin memory.
+    """
+    params = _subscript_params(args[0]) if args and type(args[0]) is str else None
+    if not kwargs:
+        return params
+    picked = [] if params is None else list(params)
     for key, value in kwargs.items():
         if key == "out":
             continue
         if isinstance(value, SIMPLE_PARAM_TYPES) or (
             type(value) is tuple and all(isinstance(v, SIMPLE_PARAM_TYPES) for v in value)
         ):
-            if params is None:
-                params = {}
-            params[key] = value
-    return params
+            picked.append((key, value))
+    return tuple(picked) if picked else None
 
 
 def restore_out(result: Any, out: Any, uout: Any, src: tuple[int, ...]) -> tuple[Any, Any]:

@@ -319,15 +319,15 @@ def _describe(op: OpDef, args: tuple, kwargs: dict) -> _Inputs:
     return inputs
 
 
-def _params(op: OpDef, args: tuple, kwargs: dict) -> dict | None:
-    """The scalar parameters an eager call of ``op`` would record."""
+def _params(op: OpDef, args: tuple, kwargs: dict) -> tuple | None:
+    """The scalar parameters an eager call of ``op`` would record (``((name, value), ...)``)."""
     if op.kind == "ufunc":
         return simple_params(op.name, (), kwargs) if kwargs else None
     if (op.cost is reduction_call_cost and len(args) > 1 and is_arraylike(args[0])
             and "out" not in kwargs
             and "where" not in kwargs and not any(is_arraylike(a) for a in args[1:])):
         params = simple_params(op.name, (), kwargs) if kwargs else None
-        return {**(params or {}), "args": args[1:]}
+        return (*(params or ()), ("args", args[1:]))
     if kwargs or (args and type(args[0]) is str):
         return simple_params(op.name, args, kwargs)
     return None
@@ -533,7 +533,7 @@ def dry_call(op: OpDef, args: tuple, kwargs: dict) -> Any:
     now = time.perf_counter_ns()  # a planned call runs nothing: it starts and ends now
     row = (
         node, op.name, state[S_NAMESPACE], entry[E_SHAPES], entry[E_DTYPES],
-        dict(params) if params is not None else None, analytical, charged, units,
+        params, analytical, charged, units,
         now, 0, now, code, lasti, tuple(srcs),
         entry[E_OUT_SHAPE], entry[E_OUT_DTYPE], extra, None,
     )

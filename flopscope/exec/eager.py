@@ -382,10 +382,10 @@ def _holds_an_array(args: tuple) -> bool:
 
 #: Shared, never-mutated params of reduction calls, by their arguments after the array
 #: (with their types: 0 and False are equal keys) and keyword items.
-_REDUCTION_PARAMS: dict[tuple, dict | None] = {}
+_REDUCTION_PARAMS: dict[tuple, tuple | None] = {}
 
 
-def _reduction_params(args: tuple, kwargs: dict) -> dict | None:
+def _reduction_params(args: tuple, kwargs: dict) -> tuple | None:
     """The recorded parameters of ``fnp.sum(x, axis=0)`` or ``fnp.sum(x, 0)`` (cached)."""
     if len(args) == 1:  # keywords only, the common case: keyed by their items
         key: tuple = tuple(kwargs.items())
@@ -403,8 +403,8 @@ def _reduction_params(args: tuple, kwargs: dict) -> dict | None:
         return _params_of(args[1:], kwargs)
 
 
-def _params_of(rest: tuple, kwargs: dict) -> dict | None:
+def _params_of(rest: tuple, kwargs: dict) -> tuple | None:
     params = simple_params("", (), kwargs) if kwargs else None
     if rest:
-        params = {**(params or {}), "args": rest}
+        params = (*(params or ()), ("args", rest))
     return params

@@ -93,7 +93,7 @@ def execute(
     srcs: tuple,
     shapes: tuple,
     dtypes: tuple,
-    params: dict | None,
+    params: tuple | None,
     out: Any,
     uout: Any,
     t0: int,
@@ -129,8 +129,9 @@ def execute(
 
     **Row.** One tuple in the layout of :mod:`flopscope.trace.record`. Rows
     hold only objects Python's cyclic collector can untrack (ints, strings,
-    dtypes, code objects, tuples of those), so the collector stops scanning
-    them after their first collection. The caller passes ``shapes`` interned
+    dtypes, code objects, tuples of those; ``params`` too is a tuple of
+    pairs, since one dict keeps a tuple tracked for life), so the collector
+    stops scanning them once it has seen them. The caller passes ``shapes`` interned
     (:mod:`flopscope.trace.intern`) so a row does not keep its own copy; the
     fast paths find it interned in their tables. Past the log
     cap a call is folded straight into its per-site accumulator.
@@ -213,7 +214,7 @@ def execute(
     return result
 
 
-def refusal(ctx: BudgetContext, name: str, shapes: tuple, dtypes: tuple, params: dict | None,
+def refusal(ctx: BudgetContext, name: str, shapes: tuple, dtypes: tuple, params: tuple | None,
             analytical: int, units: int, used: int, t0: int, code: Any, lasti: int,
             srcs: tuple, extra: dict | None) -> Exception:
     """The error for a call whose charge would pass the budget (its row is not stored)."""

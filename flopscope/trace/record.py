@@ -25,7 +25,9 @@ R_OP = 1  # str: op name ("add", "linalg.svd", ...)
 R_NAMESPACE = 2  # str | None: dotted namespace path
 R_SHAPES = 3  # sequence of input shapes
 R_DTYPES = 4  # sequence of input dtypes (numpy.dtype or None for non-arrays)
-R_PARAMS = 5  # dict | None: scalar parameters (subscripts, axis, ...)
+R_PARAMS = 5  # tuple of (name, value) pairs | None: scalar parameters (subscripts, axis...);
+#   a tuple, not a dict: the cyclic collector stops tracking a row of tuples, ints and
+#   strings after its first collection, but never one that holds a dict
 R_ANALYTICAL = 6  # int: analytical FLOPs
 R_WEIGHTED = 7  # int: charge in charge units (analytical x multiplier x weight x 2**UNIT_BITS)
 R_CUMULATIVE = 8  # int: budget used after this call, in charge units
@@ -282,7 +284,8 @@ def rows_to_records(rows: Sequence[tuple], start: int = 0, origin_ns: int = 0) -
         (node_id, op, namespace, shapes, dtypes, params, analytical, weighted, cumulative,
          start_ns, backend_ns, end_ns, code, lasti, inputs, out_shape, out_dtype,
          extra, thread) = fields_of(rows[index])
-        if params:
+        if params:  # each record its own dict: editing one never touches another
+            params = dict(params)
             subscripts = params.get("subscripts")
         else:
             params, subscripts = no_entries, None
