@@ -191,6 +191,9 @@ def execute(
         result._fs_layout = None  # worked out if a fast path meets it (array.settle)
         out_shape = plain.shape
         out_dtype = plain.dtype
+    elif isinstance(result, _np_generic):  # a reduction to a scalar: returned as NumPy's
+        out_shape = ()
+        out_dtype = result.dtype
     else:
         result, out_shape, out_dtype = wrap_other(result, node)
     if post is not None:
