@@ -413,9 +413,9 @@ class Plan:
         alert = ok = site = None
         overrun = data.get("first_overrun")
         if overrun is not None:
-            from flopscope.trace.dot import _relative_site
+            from flopscope.trace.dot import relative_site
 
-            where = f" at {_relative_site(overrun['call_site'])}" if overrun["call_site"] else ""
+            where = f" at {relative_site(overrun['call_site'])}" if overrun["call_site"] else ""
             alert = (f"Over budget: a run would be refused at {overrun['op_name']}{where} "
                      f"(that call costs {overrun['flop_cost']:,}; cumulative "
                      f"{overrun['cumulative']:,} of {data['flop_budget']:,})")

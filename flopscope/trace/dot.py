@@ -46,6 +46,7 @@ from flopscope.errors import FlopscopeError, GraphvizNotFoundError
 
 __all__ = [
     "graph_to_dot",
+    "relative_site",
     "collapse_by_site",
     "collapse_by_namespace",
     "prepare",
@@ -340,7 +341,7 @@ def _op_lines(data: dict[str, Any], share: float) -> list[str]:
     return lines
 
 
-def _relative_site(call_site: str) -> str:
+def relative_site(call_site: str) -> str:
     """A call site with its path relative to the working directory, when it lies inside it."""
     match = _SITE.match(call_site)
     cwd = os.getcwd() + os.sep
@@ -352,7 +353,7 @@ def _relative_site(call_site: str) -> str:
 def _tooltip(data: dict[str, Any]) -> str:
     parts = [str(data.get("op", data.get("label", "")))]
     if data.get("call_site"):
-        parts.append(_relative_site(str(data["call_site"])))
+        parts.append(relative_site(str(data["call_site"])))
     if data.get("dtypes"):
         parts.append("dtypes: " + ", ".join(str(d) for d in data["dtypes"]))
     return _escape(" | ".join(parts))
