@@ -10,7 +10,7 @@ that prototype here and times, in interleaved rounds in one process:
 * ``numpy``      plain ``np.add(a, b)`` on 8 elements;
 * ``prototype``  the issue's prototype: the same call through the minimal
   counted wrapper below (operands and results are an ndarray subclass with
-  two slots, as data-flow edges need);
+  slots for the producer and the plain array, as data-flow edges need);
 * ``flopscope``  ``fnp.add(a, b)`` inside a BudgetContext.
 
 It prints the medians, what each adds over NumPy, and flopscope's added time
