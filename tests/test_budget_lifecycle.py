@@ -250,8 +250,8 @@ def test_leaving_a_block_restores_context_namespace_and_planner_together():
 
 def test_a_default_context_made_active_inside_a_namespace_is_the_same_after_it():
     # The state's one set that is never reset: the thread's default context made
-    # active by a call. Leaving the enclosing block undoes it, and the next call
-    # makes the same context active again: nothing is charged elsewhere.
+    # active by a call inside a namespace block. Leaving the block resets the
+    # namespace only; the context stays, and nothing is charged elsewhere.
     import threading
 
     charged = []
@@ -271,3 +271,37 @@ def test_a_default_context_made_active_inside_a_namespace_is_the_same_after_it()
     assert first is after and first.is_default
     assert used == 9
     assert log == [("phase", 4), (None, 5)]
+
+
+def test_leaving_a_namespace_out_of_order_never_drops_the_context_entered_inside_it():
+    # A namespace entered by hand, then a budget context, then the namespace left
+    # first: resetting the namespace must not take the context with it, or the
+    # calls that follow would be charged to the thread's default budget instead.
+    from flopscope.budget.state import NAMESPACE
+
+    block = fnp.namespace("phase")
+    block.__enter__()
+    ctx = flops.BudgetContext(flop_budget=10, quiet=True)
+    ctx.__enter__()
+    try:
+        block.__exit__(None, None, None)
+        assert ACTIVE.get() is ctx and NAMESPACE.get() is None
+        with pytest.raises(flops.BudgetExhaustedError):
+            fnp.exp(fnp.ones(11))
+        fnp.exp(fnp.ones(4))
+        assert ctx.flops_used == 4
+    finally:
+        ctx.__exit__(None, None, None)
+    assert ACTIVE.get() is not ctx
+
+
+def test_a_state_token_resets_once_and_only_its_own_field():
+    from flopscope.budget.state import NAMESPACE, PLANNING
+
+    token = NAMESPACE.set("x")
+    with pytest.raises(ValueError, match="another field"):
+        PLANNING.reset(token)
+    NAMESPACE.reset(token)
+    assert NAMESPACE.get() is None
+    with pytest.raises(RuntimeError, match="used once"):
+        NAMESPACE.reset(token)

@@ -480,6 +480,21 @@ def test_an_operand_given_twice_among_three_is_discounted_on_every_call(order):
     assert charges == [expected] * 4
 
 
+def test_a_repeated_operand_keeps_its_discount_with_the_packaged_weights():
+    # As users run it: the weight scales both charges alike, so every repeated
+    # call costs 56/80 of the distinct one (see the test above for 56 and 80).
+    _weights.load_weights()
+    v, w = fnp.asarray(np.arange(4.0)), fnp.asarray(np.arange(4.0) + 1)
+    v_copy = fnp.asarray(np.arange(4.0))
+    with flops.BudgetContext(flop_budget=10**9, quiet=True) as ctx:
+        for _ in range(3):
+            fnp.einsum("i,j,k->ijk", v, w, v)
+        fnp.einsum("i,j,k->ijk", v, w, v_copy)
+    *repeated, distinct = [Fraction(r.flop_cost) for r in ctx.op_log]
+    assert [r.analytical_cost for r in ctx.op_log] == [56, 56, 56, 80]
+    assert repeated == [distinct * Fraction(56, 80)] * 3
+
+
 def test_repeated_where_calls_follow_numpys_result_type_for_each_scalar_kind():
     c = fnp.multiply(np.array([True, False, True]), 1) > 0
     with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:

@@ -18,13 +18,12 @@ import math
 import sys
 import threading
 import time
-from contextvars import Token
 from typing import Any, Iterator
 
 from flopscope._config import MAX_FLOP_BUDGET, SETTINGS, default_budget, parse_flop_count
 from flopscope._weights import factor_table
 from flopscope.budget import session, threads
-from flopscope.budget.state import ACTIVE, INHERITED, NAMESPACE, STATE
+from flopscope.budget.state import ACTIVE, INHERITED, NAMESPACE, STATE, FieldToken
 from flopscope.cost import MAX_FACTOR, UNIT_BITS, charge_units, units_to_flops_ceil
 from flopscope.budget.summary import Timings, format_summary, summary_dict
 from flopscope.errors import BudgetExhaustedError, TimeExhaustedError
@@ -192,7 +191,7 @@ class BudgetContext:
         self._elapsed_ns = 0
         self._entered_ns: int | None = None
         self._explicit = _explicit
-        self._tokens: tuple[Token, Token | None] | None = None
+        self._tokens: tuple[FieldToken, FieldToken, FieldToken | None] | None = None
         self._warn_at = self._limit_units if quiet else int(budget * WARN_FRACTION) << UNIT_BITS
         self._attention = self._warn_at
         self._fold_mark = 0

@@ -12,23 +12,19 @@ times a tuple subscript, and a counted call used to make three).
 Code that sets or reads one of them uses its :class:`StateField`
 (:data:`ACTIVE`, :data:`NAMESPACE`, :data:`PLANNING`, :data:`INHERITED`),
 which offers a context variable's ``get`` / ``set`` / ``reset``. A field's
-``set`` replaces the whole tuple, so its token's ``reset`` restores all four
-as they were before it: the same as resetting that one field whenever sets
-and resets nest, which they always do here (each comes from a ``with``
-block or a ``try``/``finally``). The one set that is never reset, a thread's
-default context made active on its first counted call
-(:func:`flopscope.budget.context.default_context`), may therefore be undone
-by the end of an enclosing block; the next call makes it active again (the
-same context object: it is kept per thread).
+``reset`` restores that field alone, whatever was set since: leaving a
+namespace block must never undo a budget context entered inside it (were
+blocks left out of order by hand, a whole-state restore would let the
+calls that follow escape that context's budget).
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
 __all__ = ["STATE", "S_CONTEXT", "S_NAMESPACE", "S_PLANNER", "S_INHERITED", "StateField",
-           "ACTIVE", "NAMESPACE", "PLANNING", "INHERITED"]
+           "FieldToken", "ACTIVE", "NAMESPACE", "PLANNING", "INHERITED"]
 
 #: Positions in a :data:`STATE` tuple.
 S_CONTEXT, S_NAMESPACE, S_PLANNER, S_INHERITED = range(4)
@@ -38,6 +34,20 @@ STATE: ContextVar[tuple[Any, str | None, Any, bool]] = ContextVar(
     "flopscope_state", default=(None, None, None, False))
 
 T = TypeVar("T")
+
+
+class FieldToken:
+    """What :meth:`StateField.set` returns: the field's previous value, for one ``reset``."""
+
+    __slots__ = ("index", "old_value", "used")
+
+    def __init__(self, index: int, old_value: Any) -> None:
+        self.index = index
+        self.old_value = old_value
+        self.used = False
+
+    def __repr__(self) -> str:
+        return f"<FieldToken {self.index} old={self.old_value!r}{' used' if self.used else ''}>"
 
 
 class StateField(Generic[T]):
@@ -53,15 +63,28 @@ class StateField(Generic[T]):
         """The field's value in this thread / task."""
         return STATE.get()[self.index]
 
-    def set(self, value: T) -> Token:
-        """Set the field; ``reset`` with the token restores the state before this call."""
+    def set(self, value: T) -> FieldToken:
+        """Set the field; ``reset`` with the token puts its previous value back."""
         state = STATE.get()
         i = self.index
-        return STATE.set((*state[:i], value, *state[i + 1:]))
+        STATE.set((*state[:i], value, *state[i + 1:]))
+        return FieldToken(i, state[i])
 
-    def reset(self, token: Token) -> None:
-        """Restore the state as it was before the ``set`` that returned ``token``."""
-        STATE.reset(token)
+    def reset(self, token: FieldToken) -> None:
+        """Put back the value this field had before the ``set`` that returned ``token``.
+
+        Only this field: the others keep what was set since. One step, so no
+        signal handler can see a state in between. A token is good for one
+        reset, of the field that made it (RuntimeError / ValueError otherwise).
+        """
+        if token.index != self.index:
+            raise ValueError(f"{token!r} was made by another field than {self.name}")
+        if token.used:
+            raise RuntimeError(f"{token!r} has already been used once")
+        token.used = True
+        state = STATE.get()
+        i = self.index
+        STATE.set((*state[:i], token.old_value, *state[i + 1:]))
 
     def __repr__(self) -> str:
         return f"<StateField {self.name}={self.get()!r}>"
