@@ -165,7 +165,7 @@ def make_known_calls(op: OpDef, weight_of: Callable[..., str | None] | None,
         if own_views and arrays == 1:  # einsum('ij->ji', a), matrix_power(a, 1)...
             uargs = [a.view(_np_ndarray) if type(a) is FArray else u for a, u in zip(args, uargs)]
         if arrays > 1 and held is not None and SYMMETRY_PASS[0] is not None and (
-                held[0] is held[1] if arrays == 2 else len(set(map(id, held))) < arrays):
+                held[0] is held[1] if arrays == 2 else _given_twice(held)):
             return _FALLBACK
         entry = known.get(key)
         if entry is None:
@@ -302,10 +302,14 @@ def counted_call(
 
 def _repeats_an_array(args: tuple) -> bool:
     """True if the same array object appears at two positions of ``args``."""
-    arrays = [a for a in args if isinstance(a, _np_ndarray)]
+    return _given_twice([a for a in args if isinstance(a, _np_ndarray)])
+
+
+def _given_twice(arrays: list) -> bool:
+    """True if one object appears twice in ``arrays`` (compared by identity)."""
     if len(arrays) == 2:  # the common einsum call, without building a set
         return arrays[0] is arrays[1]
-    return len(arrays) > 2 and len({id(a) for a in arrays}) < len(arrays)
+    return len(arrays) > 2 and len(set(map(id, arrays))) < len(arrays)
 
 
 def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
@@ -330,10 +334,8 @@ def make_reduction_wrapper(op: OpDef) -> Callable[..., Any]:
 
     def learn(layout: Any) -> tuple:
         """Work out and store the entry for ``layout`` (refusing object/string data)."""
-        dtype = layout.dtype
-        if id(dtype) not in NUMERIC_DTYPE_IDS and dtype.kind in REFUSED_KINDS:
-            raise refuse_dtype(name, dtype)
-        shapes, dtypes = (layout.shape,), (dtype,)
+        shapes, dtypes = (layout.shape,), (layout.dtype,)
+        check_dtypes(name, dtypes)
         entry = (_intern(shapes, shapes), _intern(dtypes, dtypes), numel(layout.shape))
         if len(known) >= _KNOWN_LIMIT:
             known.clear()
